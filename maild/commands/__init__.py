@@ -1,0 +1,29 @@
+"""One module per `maild` sub-command; each has `register(subparsers)` which sets the handler."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from maild.commands import (
+    check_config,
+    db,
+    ingest,
+    outbox,
+    parse,
+    quarantine,
+    run,
+    status,
+    tickets,
+)
+
+COMMANDS: tuple[ModuleType, ...] = (
+    check_config,
+    db,
+    run,
+    ingest,
+    parse,
+    tickets,
+    outbox,
+    quarantine,
+    status,
+)

@@ -1,0 +1,162 @@
+"""`maild run`: every source, the outbox sender and recovery in one asyncio process.
+
+Blocking work (database, parsing, files) runs in one worker thread so the event loop stays
+responsive and SQLite sees one writer per process. SIGTERM/SIGINT stop fetching, let the
+mail in hand finish, and exit 0; SIGHUP re-reads the config and keeps the old one if the new
+one is bad. Tells systemd READY/STOPPING when run as Type=notify.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from maild import configfile
+from maild.errors import ConfigError, TransientError
+from maild.outbox import Sender
+from maild.pipeline import Pipeline
+from maild.settings import Settings
+from maild.sources.maildir import MaildirSource
+
+log = logging.getLogger("maild.daemon")
+MAILDIR_POLL = 1.0
+
+
+def sd_notify(message: str) -> bool:
+    addr = os.environ.get("NOTIFY_SOCKET")
+    if not addr:
+        return False
+    if addr.startswith("@"):
+        addr = "\0" + addr[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+        s.connect(addr)
+        s.sendall(message.encode())
+    return True
+
+
+class Daemon:
+    def __init__(
+        self, settings: Settings, pipeline: Pipeline, sender: Sender, once: bool = False
+    ) -> None:
+        self.settings = settings
+        self.pipeline = pipeline
+        self.sender = sender
+        self.once = once
+        self.stopping = asyncio.Event()
+        self.wake_outbox = asyncio.Event()
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="maild-work")
+
+    async def _work(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+        recovered = await self._work(self.pipeline.recover)
+        if recovered:
+            log.info("recovered %d mail(s) stored before a crash", len(recovered))
+        for box in self.settings.mailboxes:
+            log.error(
+                "mailbox %s: IMAP sources are not available in this version; "
+                "deliver with `maild ingest` or a Maildir",
+                box.name,
+            )
+        tasks = [asyncio.create_task(self._outbox_loop(), name="outbox")]
+        tasks += [
+            asyncio.create_task(self._maildir_loop(MaildirSource(m)), name=f"maildir:{m.name}")
+            for m in self.settings.maildirs
+        ]
+        sd_notify("READY=1")
+        log.info(
+            "maild running: %d maildir(s), outbox to %s:%d",
+            len(self.settings.maildirs),
+            self.settings.smtp.host,
+            self.settings.smtp.port,
+        )
+        if self.once:
+            await self._drain()
+            self.stop()
+        await self.stopping.wait()
+        sd_notify("STOPPING=1")
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.worker.shutdown(wait=True)
+        log.info("maild stopped")
+        return 0
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def reload(self) -> None:
+        try:
+            new = configfile.load(self.settings.source)
+        except ConfigError as e:
+            log.error("SIGHUP: new config rejected, keeping the old one: %s", e)
+            return
+        self.settings = new
+        self.pipeline.settings = new
+        self.sender.settings = new
+        log.info("SIGHUP: config reloaded from %s", new.source)
+
+    async def _drain(self) -> None:
+        """--once: ingest what the sources hold and send what is due, then return."""
+        for m in self.settings.maildirs:
+            await self._maildir_sweep(MaildirSource(m))
+        while await self._outbox_sweep():
+            pass
+
+    async def _outbox_loop(self) -> None:
+        interval = self.settings.outbox.poll_interval
+        while not self.stopping.is_set():
+            try:
+                busy = await self._outbox_sweep()
+            except TransientError as e:
+                log.warning("outbox: %s", e)
+                busy = False
+            if busy:
+                continue
+            try:
+                await asyncio.wait_for(self.wake_outbox.wait(), timeout=interval)
+            except TimeoutError:
+                pass
+            self.wake_outbox.clear()
+
+    async def _outbox_sweep(self) -> bool:
+        claimed = await self._work(self.sender.claim)
+        if not claimed:
+            return False
+        results = await self.sender.deliver(claimed)
+        await self._work(self.sender.record, results, claimed)
+        return any(r.ok for r in results)
+
+    async def _maildir_loop(self, source: MaildirSource) -> None:
+        while not self.stopping.is_set():
+            try:
+                n = await self._maildir_sweep(source)
+            except TransientError as e:
+                log.warning("maildir %s: %s", source.name, e)
+                n = 0
+            if not n:
+                try:
+                    await asyncio.wait_for(self.stopping.wait(), timeout=MAILDIR_POLL)
+                except TimeoutError:
+                    pass
+
+    async def _maildir_sweep(self, source: MaildirSource) -> int:
+        fetched = await self._work(source.fetch)
+        if not fetched:
+            return 0
+        paths = {item.label: path for path, item in fetched}
+        outcomes = await self._work(self.pipeline.ingest, [item for _, item in fetched])
+        for o in outcomes:
+            source.done(paths[o.label])
+        self.wake_outbox.set()
+        return len(outcomes)

@@ -1,0 +1,1 @@
+"""Alembic migration environment and scripts (see `maild.database.migrate`)."""

@@ -1,0 +1,206 @@
+"""Tables, as typed SQLAlchemy 2 ORM classes. Schema changes go through Alembic
+(`maild/database/migrations/versions/`); this module and the newest migration agree, which a
+test checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (no zone) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Counter(Base):
+    """Named counters; `ticket` hands out ticket numbers (row-locked, so never twice)."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class RawMail(Base):
+    __tablename__ = "raw_messages"
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_raw_mailbox_uid"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    identity: Mapped[str] = mapped_column(String(64), unique=True)
+    message_id: Mapped[str | None] = mapped_column(String(500), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    mailbox: Mapped[str | None] = mapped_column(String(200))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    label: Mapped[str] = mapped_column(String(500), default="")
+    size: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(20))  # created|followup|...|quarantined
+    ticket_number: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    subject: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    priority: Mapped[str] = mapped_column(String(2))
+    category: Mapped[str] = mapped_column(String(40))
+    customer_address: Mapped[str] = mapped_column(String(320), index=True)
+    customer_name: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_due: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolution_due: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    messages: Mapped[list[TicketMessage]] = relationship(
+        back_populates="ticket", order_by="TicketMessage.id"
+    )
+    events: Mapped[list[Event]] = relationship(order_by="Event.id")
+    facts: Mapped[list[FactRow]] = relationship(order_by="FactRow.id")
+
+
+class TicketMessage(Base):
+    __tablename__ = "ticket_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_number: Mapped[int] = mapped_column(ForeignKey("tickets.number"), index=True)
+    raw_id: Mapped[int | None] = mapped_column(ForeignKey("raw_messages.id"))
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    kind: Mapped[str] = mapped_column(String(20))
+    author_address: Mapped[str] = mapped_column(String(320))
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    quoted: Mapped[str] = mapped_column(Text, default="")
+    message_id: Mapped[str | None] = mapped_column(String(500), index=True)
+    date: Mapped[datetime] = mapped_column(UTCDateTime)
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    attachments: Mapped[list[AttachmentRow]] = relationship(order_by="AttachmentRow.id")
+
+
+class AttachmentRow(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_message_id: Mapped[int] = mapped_column(ForeignKey("ticket_messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(Text)
+    safe_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class FactRow(Base):
+    __tablename__ = "facts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_number: Mapped[int] = mapped_column(ForeignKey("tickets.number"), index=True)
+    ticket_message_id: Mapped[int] = mapped_column(ForeignKey("ticket_messages.id"))
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    value: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(300))
+
+
+class Event(Base):
+    """The audit trail: who did what to a ticket, and why."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_number: Mapped[int] = mapped_column(ForeignKey("tickets.number"), index=True)
+    date: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(320))
+    what: Mapped[str] = mapped_column(Text)
+    why: Mapped[str] = mapped_column(Text, default="")
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_number: Mapped[int | None] = mapped_column(ForeignKey("tickets.number"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # ack | notify | relay | ...
+    sender: Mapped[str] = mapped_column(String(320))
+    recipients: Mapped[str] = mapped_column(Text)  # JSON list
+    subject: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(500), unique=True)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(10))  # queued|sending|sent|failed|dropped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class QuarantineRow(Base):
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    raw_id: Mapped[int] = mapped_column(ForeignKey("raw_messages.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(40))
+    error: Mapped[str] = mapped_column(Text)
+    traceback: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10))  # held | replayed
+    replayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[str] = mapped_column(Text, default="")
+
+
+class AutoReplyCount(Base):
+    """Automatic replies sent per sender per day: the loop brake shared by all daemons."""
+
+    __tablename__ = "autoreply_counters"
+    address: Mapped[str] = mapped_column(String(320), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class Flag(Base):
+    """Switches an admin flips at run time, shared by every daemon (e.g. outbox paused)."""
+
+    __tablename__ = "flags"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,101 @@
+"""Header values to text: RFC 2047 encoded words, raw 8-bit headers, addresses, dates.
+
+compat32 parsing keeps raw 8-bit header bytes as surrogate escapes; they are recovered and
+decoded with the charset fallbacks. Encoded words in a wrong or unknown charset, or broken
+ones, degrade to their best decoding plus a defect note. Never raises.
+"""
+
+from __future__ import annotations
+
+import email.header
+import email.utils
+import re
+from datetime import datetime
+
+from maild.message import Address
+from maild.parsers.charset import decode
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_WS = re.compile(r"\s+")
+
+
+def recover(value: str) -> bytes:
+    return value.encode("utf-8", "surrogateescape")
+
+
+def text(value: str | None, defects: list[str], name: str = "header") -> str:
+    """Decode one header value to a single line of text."""
+    if value is None:
+        return ""
+    value = str(value)
+    if any("\udc80" <= c <= "\udcff" for c in value):
+        decoded, note = decode(recover(value), None)
+        if note:
+            defects.append(f"{name}: raw 8-bit header ({note})")
+        value = decoded
+    out = value
+    if "=?" in value:
+        try:
+            parts = email.header.decode_header(value)
+        except (ValueError, LookupError, AssertionError):
+            defects.append(f"{name}: malformed encoded word")
+            parts = [(value, None)]
+        chunks: list[str] = []
+        for chunk, charset in parts:
+            if isinstance(chunk, bytes):
+                piece, note = decode(chunk, charset or "utf-8")
+                if note:
+                    defects.append(f"{name}: {note}")
+                chunks.append(piece)
+            else:
+                chunks.append(chunk)
+        out = "".join(chunks)
+    # a folded or injected CR/LF is never part of a header value we keep
+    return _WS.sub(" ", _CONTROL.sub("", out.replace("\r", " ").replace("\n", " "))).strip()
+
+
+def addresses(values: list[str] | None, defects: list[str], name: str) -> tuple[Address, ...]:
+    if not values:
+        return ()
+    found: list[Address] = []
+    for display, addr in email.utils.getaddresses([v for v in values if v]):
+        addr = addr.strip().strip("<>").lower()
+        if "@" not in addr or any(c.isspace() for c in addr):
+            if addr:
+                defects.append(f"{name}: unusable address {addr[:80]!r}")
+            continue
+        found.append(Address(text(display, defects, name).strip('"').strip(), addr[:320]))
+    return tuple(found)
+
+
+def address_header(values: list[str] | None, defects: list[str], name: str) -> tuple[Address, ...]:
+    """Addresses from raw header values, decoding encoded words in display names first."""
+    if not values:
+        return ()
+    decoded = []
+    for v in values:
+        v = str(v)
+        if any("\udc80" <= c <= "\udcff" for c in v):
+            v = decode(recover(v), None)[0]
+        decoded.append(v.replace("\r", " ").replace("\n", " "))
+    return addresses(decoded, defects, name)
+
+
+def date(value: str | None, defects: list[str]) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = email.utils.parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError):
+        defects.append(f"date: unreadable {str(value)[:60]!r}")
+        return None
+    if d.tzinfo is None:
+        defects.append("date: no time zone")
+        return None
+    return d
+
+
+def message_ids(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(dict.fromkeys(re.findall(r"<[^<>\s]{1,500}>", str(value))))

@@ -1,0 +1,408 @@
+"""The pipeline driver: one mail through every stage, many mails per transaction.
+
+    source → raw store → parse → [transaction: dedupe → classify → thread → rules → SLA →
+    ticket → respond (outbox)] → commit → post-process (journal cleared, source told)
+
+The raw bytes are durably stored before anything else. Anything a stage raises puts the
+mail in quarantine with stage, error and traceback — `except Exception` lives here and only
+here. Several mails share one transaction (group commit) with a savepoint each, so one bad
+mail never undoes the others. Idempotent: the identity hash (the mail minus transport
+headers) is unique in the database, so a re-delivered, re-fetched or recovered mail is
+reported as a duplicate of its first arrival, even when two daemons race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from maild import classify, parsers, respond, rules, thread, tickets
+from maild.compose import Renderer
+from maild.database.engine import transaction
+from maild.database.models import QuarantineRow, RawMail, Ticket
+from maild.database.queries import Queries
+from maild.errors import NotFound, StageError
+from maild.identity import identity_hash, message_id
+from maild.message import Action, Kind, ParsedMessage, Triage
+from maild.rules.words import defaults as default_words
+from maild.settings import Settings
+from maild.sla import Calendar
+from maild.store.files import FileStore
+
+log = logging.getLogger("maild.pipeline")
+T = TypeVar("T")
+BATCH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One mail as a source hands it over."""
+
+    data: bytes = field(repr=False)
+    source: str
+    label: str
+    mailbox: str | None = None
+    uidvalidity: int | None = None
+    uid: int | None = None
+    silent: bool = False  # make tickets, send no mail (importing old mail)
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    label: str
+    ticket: int | None
+    action: Action
+    reason: str
+    sha256: str
+    incoming: Incoming = field(repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.label,
+            "ticket": self.ticket,
+            "action": self.action,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    item: Incoming
+    sha256: str
+    identity: str
+    message_id: str | None
+    arrival: datetime
+    parsed: ParsedMessage | None
+    failure: StageError | None
+    replay_of: int | None = None  # raw row id when replaying quarantined mail
+
+
+class Pipeline:
+    def __init__(
+        self, settings: Settings, sessions: sessionmaker[Session], files: FileStore
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.files = files
+        self.renderer = Renderer()
+        self.calendar = Calendar(settings.sla, settings.support.timezone)
+        self.words = default_words()
+
+    # -- entry points -------------------------------------------------------------------
+
+    def ingest(
+        self, items: Iterable[Incoming], after_commit: Callable[[list[Outcome]], None] | None = None
+    ) -> list[Outcome]:
+        """Run mails through the pipeline in group-committed batches. StorageUnavailable
+        (disk or database) propagates: what was not committed stays in the journal."""
+        results: list[Outcome] = []
+        batch: list[Incoming] = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= BATCH:
+                results += self._batch(batch, after_commit)
+                batch = []
+        if batch:
+            results += self._batch(batch, after_commit)
+        return results
+
+    def replay(self, quarantine_id: int) -> Outcome:
+        with transaction(self.sessions) as s:
+            row = s.get(QuarantineRow, quarantine_id)
+            if row is None or row.status != "held":
+                raise NotFound(f"no held quarantine entry {quarantine_id}")
+            raw = s.get(RawMail, row.raw_id)
+            assert raw is not None
+            item = Incoming(
+                self.files.read_raw(raw.sha256),
+                "replay",
+                raw.label or f"raw:{raw.id}",
+                received_at=raw.received_at,
+            )
+            prepared = self._prepare(item, replay_of=raw.id)
+            out = self._commit_one(s, prepared)
+            row.status = "replayed"
+            row.replayed_at = datetime.now(UTC)
+            row.result = f"{out.action}: {out.reason}"
+            return out
+
+    def recover(self) -> list[Outcome]:
+        """Mails stored but never committed (a crash in between) go through again; the
+        identity check turns any that did commit into duplicates."""
+        pending = list(self.files.pending())
+        items = [
+            Incoming(self.files.read_raw(sha), "recover", f"recovered:{sha[:12]}")
+            for sha in pending
+        ]
+        return self.ingest(items)
+
+    # -- the stages ---------------------------------------------------------------------
+
+    def _batch(
+        self, batch: Sequence[Incoming], after_commit: Callable[[list[Outcome]], None] | None
+    ) -> list[Outcome]:
+        prepared = [self._prepare(item) for item in batch]
+        with transaction(self.sessions) as s:
+            outcomes = [self._commit_one(s, p) for p in prepared]
+        for p in prepared:
+            self.files.done(p.sha256)
+        if after_commit:
+            after_commit(outcomes)
+        return outcomes
+
+    def _prepare(self, item: Incoming, replay_of: int | None = None) -> _Prepared:
+        """Raw store and parse, outside the transaction."""
+        sha = hashlib.sha256(item.data).hexdigest()
+        if replay_of is None:
+            self.files.put_raw(item.data, sha)
+        parsed: ParsedMessage | None = None
+        failure: StageError | None = None
+        limit = self.settings.storage.max_message_size
+        if len(item.data) > limit:
+            failure = StageError(
+                "size",
+                ValueError(
+                    f"mail of {len(item.data)} bytes is over storage.max_message_size ({limit})"
+                ),
+            )
+        else:
+            try:
+                parsed = _stage(
+                    "parse",
+                    parsers.parse,
+                    item.data,
+                    self.settings.support.language,
+                    self.settings.storage.max_attachment_size,
+                )
+                for a in parsed.attachments:
+                    self.files.put_attachment(a.data, a.sha256)
+            except StageError as e:
+                failure = e
+        return _Prepared(
+            item,
+            sha,
+            identity_hash(item.data),
+            message_id(item.data),
+            item.received_at or datetime.now(UTC),
+            parsed,
+            failure,
+            replay_of,
+        )
+
+    def _commit_one(self, s: Session, p: _Prepared) -> Outcome:
+        q = Queries(s)
+        if p.replay_of is None:
+            existing = q.raw_by_identity(p.identity)
+            if existing is not None:
+                return self._duplicate(p, existing)
+        try:
+            with s.begin_nested():
+                raw = self._raw_row(s, p)
+                if p.failure is not None:
+                    raise p.failure
+                assert p.parsed is not None
+                return self._process(s, q, raw, p, p.parsed)
+        except IntegrityError:
+            existing = q.raw_by_identity(p.identity)
+            if existing is None:
+                raise
+            return self._duplicate(p, existing)
+        except StageError as e:
+            return self._quarantine(s, p, e.stage, e.cause)
+        except DBAPIError:
+            raise  # the database itself failed: transient, the caller retries or exits 75
+        except Exception as e:  # noqa: BLE001 - the one place: anything else is quarantined
+            return self._quarantine(s, p, "pipeline", e)
+
+    def _raw_row(self, s: Session, p: _Prepared, outcome: str = "pending") -> RawMail:
+        if p.replay_of is not None:
+            raw = s.get(RawMail, p.replay_of)
+            assert raw is not None
+            raw.outcome = outcome
+            return raw
+        item = p.item
+        raw = RawMail(
+            sha256=p.sha256,
+            identity=p.identity,
+            message_id=p.message_id,
+            source=item.source,
+            mailbox=item.mailbox,
+            uidvalidity=item.uidvalidity,
+            uid=item.uid,
+            label=item.label[:500],
+            size=len(item.data),
+            received_at=p.arrival,
+            outcome=outcome,
+        )
+        s.add(raw)
+        s.flush()
+        return raw
+
+    def _process(
+        self, s: Session, q: Queries, raw: RawMail, p: _Prepared, msg: ParsedMessage
+    ) -> Outcome:
+        settings = self.settings
+        if not msg.sender.address:
+            raise StageError(
+                "classify", ValueError("no usable From address: no customer to open a ticket for")
+            )
+        kind, kind_reason = _stage("classify", classify.kind_of, msg, settings.support.address)
+        number, thread_reason = _stage("thread", thread.find, msg, q, settings.agents.addresses)
+        if kind == "own" or (number is None and kind in ("auto_reply", "bounce")):
+            return self._suppress(s, p, raw, f"{kind}: {kind_reason}; {thread_reason}")
+        if p.message_id and len(q.raw_ids_with_message_id(p.message_id)) > 1:
+            thread_reason += f"; note: Message-ID {p.message_id} was seen before with other content"
+        if number is not None:
+            return self._follow_up(s, raw, p, msg, kind, number, thread_reason)
+        ctx = rules.Context(settings.rules, p.arrival, self.words)
+        verdict = _stage("rules", rules.evaluate, msg, ctx)
+        due = _stage("sla", self.calendar.due, p.arrival, verdict.priority)
+        triage = Triage(
+            kind,
+            None,
+            f"{kind_reason}; {thread_reason}",
+            verdict.category,
+            verdict.priority,
+            verdict.hits,
+            due,
+        )
+        ticket = _stage("ticket", tickets.create, s, q, msg, triage, p.arrival)
+        _stage("ticket", tickets.add_message, s, ticket.number, msg, raw, kind, p.arrival)
+        acked = _stage(
+            "respond",
+            respond.queue_ack,
+            s,
+            q,
+            settings,
+            self.renderer,
+            ticket,
+            msg,
+            triage,
+            p.arrival,
+            p.item.silent,
+        )
+        if not p.item.silent:
+            _stage(
+                "respond",
+                respond.queue_notify,
+                s,
+                settings,
+                self.renderer,
+                ticket,
+                msg,
+                triage,
+                p.arrival,
+                True,
+            )
+        raw.outcome, raw.ticket_number = "created", ticket.number
+        reason = thread_reason if acked else f"{thread_reason}; not acknowledged"
+        return Outcome(p.item.label, ticket.number, "created", reason, p.sha256, p.item)
+
+    def _follow_up(
+        self,
+        s: Session,
+        raw: RawMail,
+        p: _Prepared,
+        msg: ParsedMessage,
+        kind: Kind,
+        number: int,
+        reason: str,
+    ) -> Outcome:
+        ticket = s.get(Ticket, number)
+        assert ticket is not None
+        agent = msg.sender.address in self.settings.agents.addresses
+        action: Action = "agent_reply" if agent else "followup"
+        recorded = "agent_reply" if agent else kind
+        triage = Triage(
+            kind, number, reason, ticket.category, ticket.priority, (), None, agent=agent
+        )
+        _stage("ticket", tickets.add_message, s, number, msg, raw, recorded, p.arrival)
+        _stage("ticket", tickets.follow_up, s, ticket, msg, triage, p.arrival)
+        if not agent and not p.item.silent:
+            _stage(
+                "respond",
+                respond.queue_notify,
+                s,
+                self.settings,
+                self.renderer,
+                ticket,
+                msg,
+                triage,
+                p.arrival,
+                False,
+            )
+        raw.outcome, raw.ticket_number = action, number
+        return Outcome(p.item.label, number, action, reason, p.sha256, p.item)
+
+    def _suppress(self, s: Session, p: _Prepared, raw: RawMail, reason: str) -> Outcome:
+        raw.outcome = "suppressed"
+        s.add(
+            QuarantineRow(
+                raw_id=raw.id,
+                stage="classify",
+                error=f"not answered: {reason}",
+                traceback="",
+                created_at=datetime.now(UTC),
+                status="held",
+            )
+        )
+        return Outcome(p.item.label, None, "suppressed", reason, p.sha256, p.item)
+
+    def _quarantine(self, s: Session, p: _Prepared, stage: str, error: BaseException) -> Outcome:
+        tb = "".join(traceback.format_exception(error))
+        with s.begin_nested():
+            raw = self._raw_row(s, p, outcome="quarantined")
+            row = QuarantineRow(
+                raw_id=raw.id,
+                stage=stage,
+                error=f"{type(error).__name__}: {error}"[:2000],
+                traceback=tb[-20000:],
+                created_at=datetime.now(UTC),
+                status="held",
+            )
+            s.add(row)
+            s.flush()
+        log.warning("quarantined %s at stage %s: %s", p.sha256[:12], stage, type(error).__name__)
+        return Outcome(
+            p.item.label,
+            None,
+            "quarantined",
+            f"{stage}: {error} (quarantine #{row.id})",
+            p.sha256,
+            p.item,
+        )
+
+    def _duplicate(self, p: _Prepared, existing: RawMail) -> Outcome:
+        what = (
+            f"ticket #{existing.ticket_number}"
+            if existing.ticket_number
+            else f"{existing.outcome} mail"
+        )
+        return Outcome(
+            p.item.label,
+            existing.ticket_number,
+            "duplicate",
+            f"same mail as raw #{existing.id} ({what}), first seen "
+            f"{existing.received_at.isoformat(timespec='seconds')}",
+            p.sha256,
+            p.item,
+        )
+
+
+def _stage(name: str, fn: Callable[..., T], *args: Any) -> T:
+    """Run one stage; whatever it raises becomes a StageError naming the stage."""
+    try:
+        return fn(*args)
+    except (StageError, DBAPIError):
+        raise
+    except Exception as e:  # noqa: BLE001 - converted to a typed error for the driver
+        raise StageError(name, e) from e

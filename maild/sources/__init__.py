@@ -1,0 +1,1 @@
+"""Sources: where mail comes from (Maildir, IMAP; the MTA pipe is `maild ingest`)."""

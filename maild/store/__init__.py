@@ -1,0 +1,1 @@
+"""Files under `storage.path`: raw mail, attachments, and the incoming journal."""

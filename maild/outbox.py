@@ -121,7 +121,8 @@ class Sender:
                     log.warning("outbox %d failed for good: %s", r.id, r.detail)
                 else:
                     row.status, row.last_error = "queued", r.detail
-                    row.next_attempt_at = now + timedelta(seconds=backoff(attempts[r.id]))
+                    delay = backoff(attempts[r.id], self.settings.outbox.retry_base)
+                    row.next_attempt_at = now + timedelta(seconds=delay)
 
     async def deliver(self, claimed: list[Claimed]) -> list[Result]:
         if not claimed:
@@ -204,10 +205,10 @@ class Sender:
         raise AssertionError("unreachable")
 
 
-def backoff(attempts: int) -> float:
+def backoff(attempts: int, base: float = BACKOFF_BASE) -> float:
     """Seconds before the next try: exponential, capped, with jitter so a queue of failures
     does not hammer a recovering server all at once."""
-    ceiling = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    ceiling = min(BACKOFF_MAX, base * 2 ** max(0, attempts - 1))
     return float(ceiling * random.uniform(0.5, 1.0))
 
 

@@ -200,6 +200,8 @@ class OutboxSettings:
     # automatic replies (acknowledgements) one sender gets per day, counted in the database
     autoreply_per_sender_per_day: int = _check(check_positive, 10)
     max_attempts: int = _check(check_positive, 8)
+    # seconds before the first retry of a transient failure; doubles per attempt (max 1 h)
+    retry_base: float = _check(check_positive, 30.0)
     # seconds between sweeps of the outbox when nothing woke the sender
     poll_interval: float = _check(check_positive, 1.0)
 

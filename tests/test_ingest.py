@@ -32,8 +32,8 @@ def test_ticket_created_then_duplicate(maild: Maild, tmp_path: Path) -> None:
 
 
 def test_stdin_gb18030_subject_error_code_and_due(maild: Maild) -> None:
-    raw = mail(subject="订单导出失败，镕铖报表", body="导出时报错：错误码 ERR_EXPORT_100，Windows 10",
-               charset="gb18030")
+    raw = mail(subject="订单导出失败，镕铖报表", charset="gb18030",
+               body="导出时报错：错误码 ERR_EXPORT_100，Windows 10")
     out = ingest(maild, input=raw)
     assert out[0]["file"] == "-" and out[0]["action"] == "created"
     t = maild.json("tickets", "show", str(out[0]["ticket"]))

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from maild.errors import StorageUnavailable
 from maild.settings import DatabaseSettings
 
+WRITE = "maild_write"
+
 
 def make_engine(db: DatabaseSettings) -> Engine:
     url = db.url
@@ -43,7 +45,9 @@ def _sqlite_events(engine: Engine, busy_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # writers take the lock up front; readers (CLI listings) never wait for a writer
+        write = conn.get_execution_options().get(WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
@@ -54,7 +58,8 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work; database trouble that may heal becomes StorageUnavailable."""
     try:
-        with factory.begin() as session:
+        with factory() as session, session.begin():
+            session.connection(execution_options={WRITE: True})
             yield session
     except OperationalError as e:
         raise StorageUnavailable(f"database unavailable: {_short(e)}") from e

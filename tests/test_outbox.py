@@ -1,0 +1,154 @@
+"""Acknowledgements through a real SMTP server with `maild run`: exactly once, never in a loop."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.conftest import Maild, SMTPServer, mail
+
+
+def daemon(m: Maild) -> subprocess.Popen[bytes]:
+    return m.popen("run")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def ingest(m: Maild, raw: bytes) -> dict[str, Any]:
+    done = m("ingest", "-", "--json", input=raw)
+    assert done.returncode == 0, done.stderr.decode()
+    out: dict[str, Any] = json.loads(done.stdout)[0]
+    return out
+
+
+@pytest.fixture
+def ready(make_maild: Callable[..., Maild], db_url: str, smtp: SMTPServer) -> Maild:
+    return make_maild(db_url, smtp={"port": smtp.port},
+                      outbox={"poll_interval": 0.1, "retry_base": 0.2})
+
+
+def test_one_ack_each_despite_two_421s(ready: Maild, smtp: SMTPServer) -> None:
+    smtp.handler.fail_data = ["421 4.3.2 Service not available, try again later"] * 2
+    zh = ingest(ready, mail(subject="订单导出失败", msgid="<zh1@customer.cn>"))
+    en = ingest(ready, mail(subject="Export fails", body="Export fails with ERR_EXPORT_100.",
+                            sender="Dana <dana@customer.com>", msgid="<en1@customer.com>"))
+    proc = daemon(ready)
+    try:
+        smtp.wait_for(4, timeout=20)
+        time.sleep(1.0)  # nothing more may arrive
+    finally:
+        assert stop(proc) == 0
+    got = smtp.handler.messages
+    assert smtp.handler.data_calls == 6
+    acks = [m for m in got if "team@example.com" not in m[1]]
+    notes = [m for m in got if m[1] == ["team@example.com"]]
+    assert sorted(r for m in acks for r in m[1]) == ["dana@customer.com", "zhang@customer.cn"]
+    assert len(notes) == 2
+    for sender, rcpts, data in acks:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+        number = zh["ticket"] if rcpts == ["zhang@customer.cn"] else en["ticket"]
+        assert sender == "support@example.com"
+        assert msg["Subject"].startswith(f"[#{number}]")
+        assert msg["Auto-Submitted"] == "auto-replied"
+        assert msg["In-Reply-To"] == ("<zh1@customer.cn>" if number == zh["ticket"]
+                                      else "<en1@customer.com>")
+        body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert str(number) in body
+        if number == zh["ticket"]:
+            assert "工单号" in body and "前" in body
+        else:
+            assert "ticket" in body and not any("\u4e00" <= c <= "\u9fff" for c in body)
+    rows = ready.json("outbox", "list", "--all")
+    assert all(r["status"] == "sent" for r in rows)
+
+
+def test_550_recipient_is_a_failed_visible_row(ready: Maild, smtp: SMTPServer) -> None:
+    smtp.handler.reject = {"ghost@customer.cn"}
+    ingest(ready, mail(sender="ghost@customer.cn"))
+    proc = daemon(ready)
+    try:
+        smtp.wait_for(1, timeout=10)  # the notification still goes out
+        deadline = time.monotonic() + 10
+        failed: list[dict[str, Any]] = []
+        while time.monotonic() < deadline and not failed:
+            failed = ready.json("outbox", "list", "--status", "failed")
+            time.sleep(0.2)
+    finally:
+        assert stop(proc) == 0
+    assert len(failed) == 1 and failed[0]["to"] == ["ghost@customer.cn"]
+    assert "550" in failed[0]["last_error"] and failed[0]["attempts"] == 1
+
+
+def test_pause_stops_sending_but_not_intake(ready: Maild, smtp: SMTPServer) -> None:
+    assert ready("outbox", "pause").returncode == 0
+    ingest(ready, mail())
+    proc = daemon(ready)
+    try:
+        time.sleep(1.5)
+        assert smtp.handler.messages == []
+        assert ready("outbox", "resume").returncode == 0
+        assert len(smtp.wait_for(2, timeout=10)) == 2
+    finally:
+        assert stop(proc) == 0
+
+
+LOOPERS = {
+    "out of office": mail(subject="自动回复: 休假中", extra="Auto-Submitted: auto-replied\r\n"),
+    "list": mail(subject="Weekly digest", extra="List-Id: <news.customer.cn>\r\n"
+                 "Precedence: list\r\n"),
+    "noreply": mail(sender="no-reply@customer.cn", subject="Your invoice"),
+    "own address": mail(sender="Example Support <support@example.com>", subject="loop"),
+    "dsn": (b"From: MAILER-DAEMON@mx.customer.cn\r\nTo: support@example.com\r\n"
+            b"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: <dsn1@mx>\r\n"
+            b"Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+            b"--b\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you...\r\n"
+            b"--b\r\nContent-Type: message/delivery-status\r\n\r\nStatus: 5.1.1\r\n--b--\r\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOPERS))
+def test_machine_mail_gets_no_reply(make_maild: Callable[..., Maild], name: str) -> None:
+    m = make_maild()
+    out = ingest(m, LOOPERS[name])
+    acks = [r for r in m.json("outbox", "list") if r["purpose"] == "ack"]
+    assert acks == [], f"{name}: {out}"
+    assert out["action"] in ("created", "suppressed")
+
+
+def test_daily_cap_per_sender(make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(outbox={"autoreply_per_sender_per_day": 10})
+    files = []
+    for i in range(15):
+        f = m.home / f"m{i}.eml"
+        f.write_bytes(mail(subject=f"问题 {i}"))
+        files.append(str(f))
+    done = m("ingest", *files, "--json")
+    assert done.returncode == 0
+    assert all(o["action"] == "created" for o in json.loads(done.stdout))
+    acks = [r for r in m.json("outbox", "list") if r["purpose"] == "ack"]
+    assert len(acks) == 10
+
+
+def test_encoded_crlf_in_subject_adds_no_recipient(make_maild: Callable[..., Maild]) -> None:
+    m = make_maild()
+    raw = (b"From: a@customer.cn\r\nTo: support@example.com\r\nMessage-ID: <inj@customer.cn>\r\n"
+           b"Subject: =?utf-8?q?hello=0D=0ABcc=3A_victim=40evil.example?=\r\n\r\nhi\r\n")
+    ingest(m, raw)
+    acks = [r for r in m.json("outbox", "list") if r["purpose"] == "ack"]
+    assert len(acks) == 1 and acks[0]["to"] == ["a@customer.cn"]
+    assert "\n" not in acks[0]["subject"] and "\r" not in acks[0]["subject"]

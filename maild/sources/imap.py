@@ -1,0 +1,496 @@
+"""IMAP source: new mail in one `[[mailboxes]]` folder becomes `Incoming`; after the commit it
+is flagged \\Seen or moved.
+
+Input: the mailbox's `MailboxSettings` and the `ImapState` the caller stored for it (None the
+first time). Output: `Incoming` mails above the state's last UID, oldest first, in bounded
+batches, read with BODY.PEEK so that reading changes nothing on the server. `done()` — called
+only after the ticket transaction committed — flags or moves them and only then advances the
+state; mail whose post-processing failed is fetched again and the pipeline's identity check
+turns it into a duplicate. A changed UIDVALIDITY rescans the folder the same way.
+
+Connection trouble is retried here, at the edge: reconnect with capped exponential backoff
+and jitter, one log line when an outage starts and one when it heals. Never marks or moves a
+mail before its commit, never deletes one (but for the EXPUNGE half of a move on a server
+without MOVE), never retries a named error (a bad password stays an `ImapAuthError`).
+Synchronous and not thread-safe: run each source in its own thread; only `stop()` may be
+called from another.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from imap_tools.utils import encode_folder
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_delay,
+    stop_any,
+    stop_never,
+    wait_random_exponential,
+)
+from tenacity.stop import stop_base
+
+from maild.pipeline import Incoming, Outcome
+from maild.settings import MailboxSettings
+from maild.sources.imap_connect import Connection, TokenSource, open_connection
+from maild.sources.imap_errors import (
+    FAILURES,
+    ImapError,
+    ImapFetchError,
+    ImapFolderCreateError,
+    ImapIdleError,
+    ImapMoveError,
+    ImapSearchError,
+    ImapSelectError,
+    ImapStoreError,
+    ImapUnavailable,
+    refusal,
+    translate,
+)
+from maild.sources.imap_idle import idle_until_news, pending_news
+
+log = logging.getLogger("maild.sources.imap")
+T = TypeVar("T")
+
+BATCH = 100  # mails per fetch(); keep it at or below the pipeline's group-commit batch
+FETCH_CHUNK = 20  # mails per UID FETCH command: bounds the memory of one answer
+_UID = re.compile(rb"\bUID (\d+)")
+_INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
+
+
+@dataclass(frozen=True, slots=True)
+class ImapState:
+    """What the caller persists per mailbox and hands back on restart.
+
+    `last_uid`: every mail up to it is committed *and* flagged/moved. `silent_below`: mail
+    under this UID was already in the folder when it was first seen (import_existing =
+    silent). `last_fetch`: when the folder was last read successfully.
+    """
+
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    silent_below: int = 0
+    last_fetch: datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "uidvalidity": self.uidvalidity,
+            "last_uid": self.last_uid,
+            "silent_below": self.silent_below,
+            "last_fetch": self.last_fetch.isoformat() if self.last_fetch else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImapState:
+        fetched = data.get("last_fetch")
+        return cls(
+            uidvalidity=data.get("uidvalidity"),
+            last_uid=int(data.get("last_uid") or 0),
+            silent_below=int(data.get("silent_below") or 0),
+            last_fetch=datetime.fromisoformat(fetched) if fetched else None,
+        )
+
+
+class _Stopping(stop_base):
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+
+    def __call__(self, retry_state: Any) -> bool:
+        return self.event.is_set()
+
+
+class ImapSource:
+    """One mailbox folder, one connection. See the module docstring for the contract."""
+
+    def __init__(
+        self,
+        settings: MailboxSettings,
+        state: ImapState | None = None,
+        *,
+        timeout: float = 30.0,
+        retry_for: float | None = None,
+        backoff_initial: float = 1.0,
+        backoff_max: float = 60.0,
+    ) -> None:
+        """`timeout`: seconds any one IMAP read or write may take. `retry_for`: how long one
+        call keeps reconnecting before it raises ImapUnavailable (None: until `stop()`)."""
+        self.settings = settings
+        self.name = settings.name
+        self.mailbox = f"imap:{settings.name}"  # Incoming.mailbox of this source's mail
+        self.timeout = timeout
+        self.retry_for = retry_for
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.last_error: ImapError | None = None
+        self._state = state or ImapState()
+        self._tokens = (
+            TokenSource(settings.name, settings.oauth2_token_command)
+            if settings.oauth2_token_command
+            else None
+        )
+        self._conn: Connection | None = None
+        self._unread = False  # a fresh connection nobody fetched on yet
+        self._idle_refused = False
+        self._folders_ready = False
+        self._down_since: float | None = None
+        self._stopping = threading.Event()
+
+    # -- the API ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> ImapState:
+        """The state to persist: after connect() (first sight is decided there), after
+        fetch() (last_fetch) and after done() (last_uid)."""
+        return self._state
+
+    @property
+    def connected(self) -> bool:
+        return self._conn is not None
+
+    def connect(self) -> None:
+        """Connect, log in, select the folder and reconcile the state with the server's
+        UIDVALIDITY (first sight applies `import_existing`)."""
+        self._run("connect", lambda conn: None, ImapSelectError)
+
+    def fetch(self, limit: int = BATCH) -> list[Incoming]:
+        """Up to `limit` mails above the last committed UID, oldest first. Changes nothing on
+        the server; the same mails come again until done() has been called for them."""
+        return self._run("UID FETCH", lambda conn: self._fetch(conn, limit), ImapFetchError)
+
+    def done(self, outcomes: Iterable[Outcome]) -> None:
+        """After the commit: quarantined mail gets \\Flagged (and is moved to
+        quarantine_folder if set), all other mail \\Seen (and is moved to processed_folder if
+        set); then the state advances past them. Outcomes of other sources are ignored."""
+        mine = [
+            o for o in outcomes if o.incoming.mailbox == self.mailbox and o.incoming.uid is not None
+        ]
+        if mine:
+            self._run("UID STORE", lambda conn: self._finish(conn, mine), ImapStoreError)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until new mail may be there (True: fetch now) or `timeout` seconds pass
+        (False). IDLE when the server has it and `idle` is on; else sleep `poll_interval`
+        and return True. False at once after stop()."""
+        deadline = time.monotonic() + timeout if timeout is not None else float("inf")
+        try:
+            return self._run("IDLE", lambda conn: self._wait(conn, deadline), ImapIdleError)
+        except ImapUnavailable:
+            if self._stopping.is_set():
+                return False
+            raise
+
+    def stop(self) -> None:
+        """From any thread: end a wait() or a backoff sleep now; later calls give up."""
+        self._stopping.set()
+        conn = self._conn
+        if conn is not None:
+            try:
+                conn.client.sock.shutdown(socket.SHUT_RDWR)
+            except (OSError, AttributeError):
+                pass
+
+    def close(self) -> None:
+        """LOGOUT and close; the next call connects again (unless stopped)."""
+        self._drop()
+
+    # -- retries at the edge ------------------------------------------------------------
+
+    def _run(self, command: str, op: Callable[[Connection], T], refused: type[ImapError]) -> T:
+        retrying = Retrying(
+            retry=retry_if_exception_type(ImapUnavailable),
+            wait=wait_random_exponential(
+                multiplier=self.backoff_initial, min=self.backoff_initial, max=self.backoff_max
+            ),
+            stop=stop_any(
+                _Stopping(self._stopping),
+                stop_never if self.retry_for is None else stop_after_delay(self.retry_for),
+            ),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        result: T = retrying(self._attempt, command, op, refused)
+        return result
+
+    def _sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+    def _attempt(self, command: str, op: Callable[[Connection], T], refused: type[ImapError]) -> T:
+        if self._stopping.is_set():
+            raise ImapUnavailable(self.name, command, "stopping")
+        try:
+            conn = self._conn or self._open()
+            result = op(conn)
+        except FAILURES as e:
+            err = translate(e, self.name, command, refused)
+            self.last_error = err
+            if isinstance(err, ImapUnavailable):
+                self._drop()
+                self._outage(err)
+            raise err from e
+        if self._down_since is not None:
+            log.info(
+                "mailbox %s: IMAP connection restored after %.1fs",
+                self.name,
+                time.monotonic() - self._down_since,
+            )
+            self._down_since = None
+            self.last_error = None
+        return result
+
+    def _outage(self, err: ImapError) -> None:
+        if self._down_since is None and not self._stopping.is_set():
+            self._down_since = time.monotonic()
+            log.warning(
+                "mailbox %s: IMAP unavailable (%s: %s); reconnecting with backoff",
+                self.name,
+                err.command,
+                err.response,
+            )
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    # -- connection set-up --------------------------------------------------------------
+
+    def _open(self) -> Connection:
+        conn = open_connection(self.settings, self.timeout, self._tokens)
+        try:
+            self._prepare_folders(conn)
+            self._select(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        self._unread = True
+        return conn
+
+    def _prepare_folders(self, conn: Connection) -> None:
+        if self._folders_ready:
+            return
+        s = self.settings
+        for folder in {s.processed_folder, s.quarantine_folder} - {"", s.folder}:
+            try:
+                if not conn.box.folder.exists(folder):
+                    conn.box.folder.create(folder)
+                    log.info("mailbox %s: created folder %s", self.name, folder)
+            except FAILURES as e:
+                raise translate(e, self.name, f"CREATE {folder}", ImapFolderCreateError) from e
+        self._folders_ready = True
+
+    def _select(self, conn: Connection) -> None:
+        folder = self.settings.folder
+        try:
+            conn.box.folder.set(folder)
+            responses = conn.client.untagged_responses
+            uidvalidity = _number(responses.get("UIDVALIDITY"))
+            uidnext = _number(responses.get("UIDNEXT"))
+            if uidvalidity is None or uidnext is None:
+                status = conn.box.folder.status(folder, ["UIDVALIDITY", "UIDNEXT"])
+                uidvalidity, uidnext = int(status["UIDVALIDITY"]), int(status["UIDNEXT"])
+        except FAILURES as e:
+            raise translate(e, self.name, f"SELECT {folder}", ImapSelectError) from e
+        self._reconcile(uidvalidity, uidnext)
+
+    def _reconcile(self, uidvalidity: int, uidnext: int) -> None:
+        st = self._state
+        if st.uidvalidity == uidvalidity:
+            return
+        if st.uidvalidity is not None:
+            log.warning(
+                "mailbox %s: UIDVALIDITY of %s changed from %d to %d; rescanning it (mail "
+                "already taken in is recognised as a duplicate)",
+                self.name,
+                self.settings.folder,
+                st.uidvalidity,
+                uidvalidity,
+            )
+            self._state = ImapState(uidvalidity, 0, 0, st.last_fetch)
+            return
+        mode = self.settings.import_existing
+        log.info(
+            "mailbox %s: first sight of %s, mail below UID %d: %s",
+            self.name,
+            self.settings.folder,
+            uidnext,
+            {"silent": "imported silently", "skip": "skipped", "normal": "imported"}[mode],
+        )
+        if mode == "skip":
+            self._state = ImapState(uidvalidity, uidnext - 1, 0, st.last_fetch)
+        elif mode == "silent":
+            self._state = ImapState(uidvalidity, 0, uidnext, st.last_fetch)
+        else:
+            self._state = ImapState(uidvalidity, 0, 0, st.last_fetch)
+
+    # -- the commands -------------------------------------------------------------------
+
+    def _fetch(self, conn: Connection, limit: int) -> list[Incoming]:
+        client = conn.client
+        self._unread = False
+        # from here on an EXISTS means mail that this fetch may have missed
+        client.untagged_responses.pop("EXISTS", None)
+        # a selected folder's view grows only when the server syncs it (at NOOP, say): a
+        # SEARCH alone can miss mail delivered since the last command
+        self._ok(client.noop(), "NOOP", ImapSearchError)
+        st = self._state
+        data = self._ok(
+            client.uid("SEARCH", f"UID {st.last_uid + 1}:*"), "UID SEARCH", ImapSearchError
+        )
+        # "n:*" always matches the highest UID, even when it is below n
+        found = (int(u) for u in b" ".join(d for d in data if d).split())
+        uids = sorted(u for u in found if u > st.last_uid)[: max(limit, 0)]
+        items: list[Incoming] = []
+        for chunk in _chunks(uids, FETCH_CHUNK):
+            data = self._ok(
+                client.uid("FETCH", uid_set(chunk), "(UID INTERNALDATE BODY.PEEK[])"),
+                "UID FETCH",
+                ImapFetchError,
+            )
+            wanted = set(chunk)
+            for uid, when, raw in parse_fetch(data):
+                if uid in wanted:
+                    wanted.discard(uid)
+                    items.append(self._incoming(uid, when, raw))
+        items.sort(key=lambda i: i.uid or 0)
+        self._state = replace(self._state, last_fetch=datetime.now(UTC))
+        return items
+
+    def _incoming(self, uid: int, when: datetime | None, raw: bytes) -> Incoming:
+        st = self._state
+        return Incoming(
+            raw,
+            "imap",
+            f"{self.name}/{self.settings.folder};UIDVALIDITY={st.uidvalidity}/;UID={uid}",
+            mailbox=self.mailbox,
+            uidvalidity=st.uidvalidity,
+            uid=uid,
+            silent=uid < st.silent_below,
+            received_at=when,
+        )
+
+    def _finish(self, conn: Connection, outcomes: Sequence[Outcome]) -> None:
+        st = self._state
+        current = [o for o in outcomes if o.incoming.uidvalidity == st.uidvalidity]
+        if len(current) < len(outcomes):
+            # the folder was recreated since the fetch: those UIDs name other mail now;
+            # the rescan brings the mail back as duplicates, finished then
+            log.info(
+                "mailbox %s: %d mail(s) fetched under an old UIDVALIDITY left as they are",
+                self.name,
+                len(outcomes) - len(current),
+            )
+        s = self.settings
+        held = [o.incoming.uid for o in current if o.action == "quarantined"]
+        taken = [o.incoming.uid for o in current if o.action != "quarantined"]
+        self._apply(conn, [u for u in held if u is not None], r"(\Flagged)", s.quarantine_folder)
+        self._apply(conn, [u for u in taken if u is not None], r"(\Seen)", s.processed_folder)
+        top = max((o.incoming.uid or 0 for o in current), default=0)
+        if top > self._state.last_uid:
+            self._state = replace(self._state, last_uid=top)
+
+    def _apply(self, conn: Connection, uids: list[int], flags: str, folder: str) -> None:
+        if not uids:
+            return
+        client, uidset = conn.client, uid_set(uids)
+        self._ok(client.uid("STORE", uidset, "+FLAGS.SILENT", flags), "UID STORE", ImapStoreError)
+        if not folder or folder == self.settings.folder:
+            return
+        target = encode_folder(folder).decode()
+        if "MOVE" in conn.caps:
+            self._ok(client.uid("MOVE", uidset, target), "UID MOVE", ImapMoveError)
+            return
+        # no MOVE (RFC 6851): copy, mark deleted, expunge — only these UIDs when UIDPLUS
+        # allows it; a plain EXPUNGE also removes what others marked \Deleted
+        self._ok(client.uid("COPY", uidset, target), "UID COPY", ImapMoveError)
+        self._ok(
+            client.uid("STORE", uidset, "+FLAGS.SILENT", r"(\Deleted)"), "UID STORE", ImapStoreError
+        )
+        if "UIDPLUS" in conn.caps:
+            self._ok(client.uid("EXPUNGE", uidset), "UID EXPUNGE", ImapMoveError)
+        else:
+            self._ok(client.expunge(), "EXPUNGE", ImapMoveError)
+
+    def _wait(self, conn: Connection, deadline: float) -> bool:
+        if self._unread or pending_news(conn):
+            return True
+        if self.settings.idle and "IDLE" in conn.caps and not self._idle_refused:
+            try:
+                return idle_until_news(conn, deadline, self._stopping)
+            except FAILURES as e:
+                err = translate(e, self.name, "IDLE", ImapIdleError)
+                if not isinstance(err, ImapIdleError):
+                    raise err from e
+                # announced but refused: poll instead, on a clean connection
+                log.warning("mailbox %s: %s; polling instead", self.name, err)
+                self._idle_refused = True
+                self._drop()
+                return True
+        pause = min(self.settings.poll_interval, deadline - time.monotonic())
+        return not self._stopping.wait(max(pause, 0.0))
+
+    def _ok(
+        self, result: tuple[str, list[Any]], command: str, refused: type[ImapError]
+    ) -> list[Any]:
+        typ, data = result
+        if typ != "OK":
+            raise refusal(self.name, command, typ, data, refused)
+        return data
+
+
+def uid_set(uids: Iterable[int]) -> str:
+    """1,2,3,5 -> "1:3,5"."""
+    runs: list[list[int]] = []
+    for uid in sorted(set(uids)):
+        if runs and uid == runs[-1][1] + 1:
+            runs[-1][1] = uid
+        else:
+            runs.append([uid, uid])
+    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in runs)
+
+
+def parse_fetch(data: Sequence[Any]) -> list[tuple[int, datetime | None, bytes]]:
+    """(UID, INTERNALDATE, body) from imaplib's answer to UID FETCH; the UID may stand before
+    or after the body literal, and unsolicited FETCH lines (flag changes) are skipped."""
+    out: list[tuple[int, datetime | None, bytes]] = []
+    for i, item in enumerate(data):
+        if not (isinstance(item, tuple) and len(item) == 2):
+            continue
+        after = data[i + 1] if i + 1 < len(data) and isinstance(data[i + 1], bytes) else b""
+        meta = item[0] + b" " + after
+        m = _UID.search(meta)
+        if m:
+            out.append((int(m.group(1)), _internaldate(meta), item[1]))
+    return out
+
+
+def _internaldate(meta: bytes) -> datetime | None:
+    m = _INTERNALDATE.search(meta)
+    if not m:
+        return None
+    try:
+        when = datetime.strptime(m.group(1).decode().strip(), "%d-%b-%Y %H:%M:%S %z")
+    except ValueError:
+        return None
+    return when.astimezone(UTC)
+
+
+def _number(values: list[Any] | None) -> int | None:
+    if not values or not isinstance(values[-1], (bytes, str)):
+        return None
+    text = values[-1].decode() if isinstance(values[-1], bytes) else values[-1]
+    return int(text) if text.strip().isdigit() else None
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

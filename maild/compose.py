@@ -3,16 +3,16 @@
 Input: a template name, the language and a context of plain values. Output: `Outgoing` with
 fixed bytes and Message-ID, ready for the outbox. Customer text only ever enters as template
 *data*; header values are stripped of CR/LF and control characters before they reach a
-header; the stdlib SMTP policy refuses anything that would still fold into a new header.
+header, and non-ASCII header text is RFC 2047-encoded, so nothing can fold into a new one.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from email.policy import SMTP
+from email.header import Header
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
@@ -61,39 +61,56 @@ class Renderer:
         raise TemplateNotFound(f"{name}.{language}.txt.j2")
 
 
-def build(
-    purpose: str,
-    *,
-    sender_name: str,
-    sender: str,
-    to: tuple[str, ...],
-    subject: str,
-    body: str,
-    domain: str,
-    now: datetime,
-    in_reply_to: str | None = None,
-    references: tuple[str, ...] = (),
-    ticket: int | None = None,
-    auto: bool = True,
-) -> Outgoing:
-    msg = EmailMessage(policy=SMTP)
+def build(purpose: str, *, sender_name: str, sender: str, to: tuple[str, ...], subject: str,
+          body: str, domain: str, now: datetime, in_reply_to: str | None = None,
+          references: tuple[str, ...] = (), ticket: int | None = None,
+          auto: bool = True) -> Outgoing:
+    """RFC 5322 bytes, written out directly: every value passes `header_safe` (no CR/LF can
+    reach a header) and non-ASCII is RFC 2047-encoded; the body is UTF-8 in base64."""
     msg_id = make_msgid(domain=domain)
-    msg["From"] = formataddr((header_safe(sender_name), sender))
-    msg["To"] = ", ".join(to)
-    msg["Subject"] = header_safe(subject)
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = msg_id
+    subject = header_safe(subject)
+    headers = [
+        ("From", formataddr((header_safe(sender_name), sender), charset="utf-8")),
+        ("To", ", ".join(header_safe(a) for a in to)),
+        ("Subject", _encode(subject)),
+        ("Date", format_datetime(now)),
+        ("Message-ID", msg_id),
+    ]
     if in_reply_to:
-        msg["In-Reply-To"] = in_reply_to
-    refs = [r for r in references if r][-20:]
+        headers.append(("In-Reply-To", header_safe(in_reply_to)))
+    refs = [header_safe(r) for r in references if r][-20:]
     if refs:
-        msg["References"] = " ".join(refs)
-    msg["Reply-To"] = sender
+        headers.append(("References", " ".join(refs)))
+    headers.append(("Reply-To", sender))
     if auto:
-        msg["Auto-Submitted"] = "auto-replied"
-        msg["X-Auto-Response-Suppress"] = "All"
-        msg["Precedence"] = "auto_reply"
+        headers += [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
+                    ("Precedence", "auto_reply")]
     if ticket is not None:
-        msg["X-Maild-Ticket"] = str(ticket)
-    msg.set_content(body, charset="utf-8")
-    return Outgoing(purpose, sender, to, msg["Subject"], msg_id, msg.as_bytes())
+        headers.append(("X-Maild-Ticket", str(ticket)))
+    headers += [("MIME-Version", "1.0"), ("Content-Type", 'text/plain; charset="utf-8"'),
+                ("Content-Transfer-Encoding", "base64")]
+    head = "".join(f"{name}: {_fold(value)}\r\n" for name, value in headers)
+    payload = base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n")
+    data = head.encode("ascii") + b"\r\n" + payload
+    return Outgoing(purpose, sender, to, subject, msg_id, data)
+
+
+def _encode(value: str) -> str:
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", maxlinelen=76).encode(linesep="\r\n")
+
+
+def _fold(value: str) -> str:
+    """Fold long ASCII header values at spaces (RFC 5322 asks for lines under 998)."""
+    if len(value) < 900 or "\r\n" in value:
+        return value
+    words, lines, line = value.split(" "), [], ""
+    for w in words:
+        if line and len(line) + len(w) + 1 > 76:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    lines.append(line)
+    return "\r\n ".join(lines)

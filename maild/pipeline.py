@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from maild import classify, parsers, respond, rules, thread, tickets
 from maild.compose import Renderer
 from maild.database.engine import transaction
-from maild.database.models import QuarantineRow, RawMail, Ticket
-from maild.database.queries import Queries
+from maild.database.models import OutboxRow, QuarantineRow, RawMail, Ticket
+from maild.database.queries import Batch, Queries
 from maild.errors import NotFound, StageError
 from maild.identity import identity_hash, message_id
 from maild.message import Action, Kind, ParsedMessage, Triage
@@ -83,7 +83,7 @@ class _Prepared:
     arrival: datetime
     parsed: ParsedMessage | None
     failure: StageError | None
-    replay_of: int | None = None  # raw row id when replaying quarantined mail
+    replay_of: RawMail | None = None  # the stored row when replaying quarantined mail
 
 
 class Pipeline:
@@ -120,16 +120,14 @@ class Pipeline:
             row = s.get(QuarantineRow, quarantine_id)
             if row is None or row.status != "held":
                 raise NotFound(f"no held quarantine entry {quarantine_id}")
-            raw = s.get(RawMail, row.raw_id)
-            assert raw is not None
+            raw = row.raw
             item = Incoming(
                 self.files.read_raw(raw.sha256),
                 "replay",
                 raw.label or f"raw:{raw.id}",
                 received_at=raw.received_at,
             )
-            prepared = self._prepare(item, replay_of=raw.id)
-            out = self._commit_one(s, prepared)
+            out = self._one(s, Queries(s), self._prepare(item, replay_of=raw))
             row.status = "replayed"
             row.replayed_at = datetime.now(UTC)
             row.result = f"{out.action}: {out.reason}"
@@ -151,15 +149,41 @@ class Pipeline:
         self, batch: Sequence[Incoming], after_commit: Callable[[list[Outcome]], None] | None
     ) -> list[Outcome]:
         prepared = [self._prepare(item) for item in batch]
-        with transaction(self.sessions) as s:
-            outcomes = [self._commit_one(s, p) for p in prepared]
+        self.files.sync()  # every raw mail of the batch is durable before any commit
+        try:
+            outcomes = self._commit(prepared)
+        except IntegrityError:
+            # another daemon committed one of these mails first: one transaction per mail,
+            # in which the identity check sees its row and reports a duplicate
+            log.info("group commit collided with another writer; committing one by one")
+            outcomes = [self._commit_alone(p) for p in prepared]
         for p in prepared:
             self.files.done(p.sha256)
         if after_commit:
             after_commit(outcomes)
         return outcomes
 
-    def _prepare(self, item: Incoming, replay_of: int | None = None) -> _Prepared:
+    def _commit(self, prepared: Sequence[_Prepared]) -> list[Outcome]:
+        with transaction(self.sessions) as s:
+            q = Queries(s, Batch(reserve=len(prepared)))
+            parsed = [x.parsed for x in prepared if x.parsed is not None]
+            q.prefetch([x.identity for x in prepared],
+                       [x.message_id for x in prepared if x.message_id],
+                       [r for m in parsed for r in (*m.in_reply_to, *m.references)])
+            q.prefetch_autoreplies([m.sender.address for m in parsed], respond.today(
+                datetime.now(UTC), self.settings))
+            outcomes = [self._one(s, q, x) for x in prepared]
+            q.release()
+            return outcomes
+
+    def _commit_alone(self, p: _Prepared) -> Outcome:
+        try:
+            return self._commit([p])[0]
+        except IntegrityError as e:
+            with transaction(self.sessions) as s:
+                return self._quarantine(s, Queries(s), p, "commit", e)
+
+    def _prepare(self, item: Incoming, replay_of: RawMail | None = None) -> _Prepared:
         """Raw store and parse, outside the transaction."""
         sha = hashlib.sha256(item.data).hexdigest()
         if replay_of is None:
@@ -198,39 +222,31 @@ class Pipeline:
             replay_of,
         )
 
-    def _commit_one(self, s: Session, p: _Prepared) -> Outcome:
-        q = Queries(s)
+    def _one(self, s: Session, q: Queries, p: _Prepared) -> Outcome:
+        """One mail inside the batch's transaction. Every stage runs before anything is added
+        to the session, so a stage that fails leaves nothing half-written behind."""
         if p.replay_of is None:
             existing = q.raw_by_identity(p.identity)
             if existing is not None:
                 return self._duplicate(p, existing)
         try:
-            with s.begin_nested():
-                raw = self._raw_row(s, p)
-                if p.failure is not None:
-                    raise p.failure
-                assert p.parsed is not None
-                return self._process(s, q, raw, p, p.parsed)
-        except IntegrityError:
-            existing = q.raw_by_identity(p.identity)
-            if existing is None:
-                raise
-            return self._duplicate(p, existing)
+            if p.failure is not None:
+                raise p.failure
+            assert p.parsed is not None
+            return self._process(s, q, p, p.parsed)
         except StageError as e:
-            return self._quarantine(s, p, e.stage, e.cause)
+            return self._quarantine(s, q, p, e.stage, e.cause)
         except DBAPIError:
             raise  # the database itself failed: transient, the caller retries or exits 75
         except Exception as e:  # noqa: BLE001 - the one place: anything else is quarantined
-            return self._quarantine(s, p, "pipeline", e)
+            return self._quarantine(s, q, p, "pipeline", e)
 
-    def _raw_row(self, s: Session, p: _Prepared, outcome: str = "pending") -> RawMail:
+    def _raw_row(self, p: _Prepared, outcome: str) -> RawMail:
         if p.replay_of is not None:
-            raw = s.get(RawMail, p.replay_of)
-            assert raw is not None
-            raw.outcome = outcome
-            return raw
+            p.replay_of.outcome = outcome
+            return p.replay_of
         item = p.item
-        raw = RawMail(
+        return RawMail(
             sha256=p.sha256,
             identity=p.identity,
             message_id=p.message_id,
@@ -243,13 +259,8 @@ class Pipeline:
             received_at=p.arrival,
             outcome=outcome,
         )
-        s.add(raw)
-        s.flush()
-        return raw
 
-    def _process(
-        self, s: Session, q: Queries, raw: RawMail, p: _Prepared, msg: ParsedMessage
-    ) -> Outcome:
+    def _process(self, s: Session, q: Queries, p: _Prepared, msg: ParsedMessage) -> Outcome:
         settings = self.settings
         if not msg.sender.address:
             raise StageError(
@@ -258,11 +269,11 @@ class Pipeline:
         kind, kind_reason = _stage("classify", classify.kind_of, msg, settings.support.address)
         number, thread_reason = _stage("thread", thread.find, msg, q, settings.agents.addresses)
         if kind == "own" or (number is None and kind in ("auto_reply", "bounce")):
-            return self._suppress(s, p, raw, f"{kind}: {kind_reason}; {thread_reason}")
-        if p.message_id and len(q.raw_ids_with_message_id(p.message_id)) > 1:
+            return self._suppress(s, q, p, f"{kind}: {kind_reason}; {thread_reason}")
+        if p.message_id and p.replay_of is None and q.message_id_seen(p.message_id):
             thread_reason += f"; note: Message-ID {p.message_id} was seen before with other content"
         if number is not None:
-            return self._follow_up(s, raw, p, msg, kind, number, thread_reason)
+            return self._follow_up(s, q, p, msg, kind, number, thread_reason)
         ctx = rules.Context(settings.rules, p.arrival, self.words)
         verdict = _stage("rules", rules.evaluate, msg, ctx)
         due = _stage("sla", self.calendar.due, p.arrival, verdict.priority)
@@ -275,12 +286,17 @@ class Pipeline:
             verdict.hits,
             due,
         )
-        ticket = _stage("ticket", tickets.create, s, q, msg, triage, p.arrival)
-        _stage("ticket", tickets.add_message, s, ticket.number, msg, raw, kind, p.arrival)
-        acked = _stage(
+        number = q.next_ticket_number()
+        raw = self._raw_row(p, "created")
+        raw.ticket_number = number
+        rows = _stage("ticket", tickets.create, number, msg, triage, p.arrival)
+        ticket = rows[0]
+        assert isinstance(ticket, Ticket)
+        rows += _stage("ticket", tickets.message, number, msg, raw, kind, p.arrival)
+        q.batch.tickets[number] = ticket
+        answer = _stage(
             "respond",
-            respond.queue_ack,
-            s,
+            respond.ack,
             q,
             settings,
             self.renderer,
@@ -290,11 +306,12 @@ class Pipeline:
             p.arrival,
             p.item.silent,
         )
+        rows += answer
         if not p.item.silent:
-            _stage(
+            rows += _stage(
                 "respond",
-                respond.queue_notify,
-                s,
+                respond.notify,
+                q,
                 settings,
                 self.renderer,
                 ticket,
@@ -303,35 +320,39 @@ class Pipeline:
                 p.arrival,
                 True,
             )
-        raw.outcome, raw.ticket_number = "created", ticket.number
+        s.add_all([raw, *rows])
+        q.remember(raw, number, msg.message_id, msg.sender.address)
+        acked = any(isinstance(r, OutboxRow) and r.purpose == "ack" for r in answer)
         reason = thread_reason if acked else f"{thread_reason}; not acknowledged"
-        return Outcome(p.item.label, ticket.number, "created", reason, p.sha256, p.item)
+        return Outcome(p.item.label, number, "created", reason, p.sha256, p.item)
 
     def _follow_up(
         self,
         s: Session,
-        raw: RawMail,
+        q: Queries,
         p: _Prepared,
         msg: ParsedMessage,
         kind: Kind,
         number: int,
         reason: str,
     ) -> Outcome:
-        ticket = s.get(Ticket, number)
+        ticket = q.ticket(number)
         assert ticket is not None
         agent = msg.sender.address in self.settings.agents.addresses
         action: Action = "agent_reply" if agent else "followup"
-        recorded = "agent_reply" if agent else kind
         triage = Triage(
             kind, number, reason, ticket.category, ticket.priority, (), None, agent=agent
         )
-        _stage("ticket", tickets.add_message, s, number, msg, raw, recorded, p.arrival)
-        _stage("ticket", tickets.follow_up, s, ticket, msg, triage, p.arrival)
+        raw = self._raw_row(p, action)
+        raw.ticket_number = number
+        rows = _stage(
+            "ticket", tickets.message, number, msg, raw, "agent_reply" if agent else kind, p.arrival
+        )
         if not agent and not p.item.silent:
-            _stage(
+            rows += _stage(
                 "respond",
-                respond.queue_notify,
-                s,
+                respond.notify,
+                q,
                 self.settings,
                 self.renderer,
                 ticket,
@@ -340,37 +361,45 @@ class Pipeline:
                 p.arrival,
                 False,
             )
-        raw.outcome, raw.ticket_number = action, number
+        rows += _stage("ticket", tickets.follow_up, ticket, msg, triage, p.arrival)
+        s.add_all([raw, *rows])
+        q.remember(raw, number, msg.message_id, msg.sender.address)
         return Outcome(p.item.label, number, action, reason, p.sha256, p.item)
 
-    def _suppress(self, s: Session, p: _Prepared, raw: RawMail, reason: str) -> Outcome:
-        raw.outcome = "suppressed"
-        s.add(
-            QuarantineRow(
-                raw_id=raw.id,
-                stage="classify",
-                error=f"not answered: {reason}",
-                traceback="",
-                created_at=datetime.now(UTC),
-                status="held",
-            )
+    def _suppress(self, s: Session, q: Queries, p: _Prepared, reason: str) -> Outcome:
+        raw = self._raw_row(p, "suppressed")
+        s.add_all(
+            [
+                raw,
+                QuarantineRow(
+                    raw=raw,
+                    stage="classify",
+                    error=f"not answered: {reason}",
+                    traceback="",
+                    created_at=datetime.now(UTC),
+                    status="held",
+                ),
+            ]
         )
+        q.remember(raw, None, None, "")
         return Outcome(p.item.label, None, "suppressed", reason, p.sha256, p.item)
 
-    def _quarantine(self, s: Session, p: _Prepared, stage: str, error: BaseException) -> Outcome:
+    def _quarantine(
+        self, s: Session, q: Queries, p: _Prepared, stage: str, error: BaseException
+    ) -> Outcome:
         tb = "".join(traceback.format_exception(error))
-        with s.begin_nested():
-            raw = self._raw_row(s, p, outcome="quarantined")
-            row = QuarantineRow(
-                raw_id=raw.id,
-                stage=stage,
-                error=f"{type(error).__name__}: {error}"[:2000],
-                traceback=tb[-20000:],
-                created_at=datetime.now(UTC),
-                status="held",
-            )
-            s.add(row)
-            s.flush()
+        raw = self._raw_row(p, "quarantined")
+        row = QuarantineRow(
+            raw=raw,
+            stage=stage,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            traceback=tb[-20000:],
+            created_at=datetime.now(UTC),
+            status="held",
+        )
+        s.add_all([raw, row])
+        s.flush()  # rare: worth a flush to report the entry's number
+        q.remember(raw, None, None, "")
         log.warning("quarantined %s at stage %s: %s", p.sha256[:12], stage, type(error).__name__)
         return Outcome(
             p.item.label,
@@ -387,11 +416,12 @@ class Pipeline:
             if existing.ticket_number
             else f"{existing.outcome} mail"
         )
+        first = f"raw #{existing.id}" if existing.id else "a mail earlier in this batch"
         return Outcome(
             p.item.label,
             existing.ticket_number,
             "duplicate",
-            f"same mail as raw #{existing.id} ({what}), first seen "
+            f"same mail as {first} ({what}), first seen "
             f"{existing.received_at.isoformat(timespec='seconds')}",
             p.sha256,
             p.item,

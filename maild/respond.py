@@ -1,7 +1,8 @@
 """Respond stage: decide whether a mail is answered, render the mail, queue it in the outbox.
 
-Input: the Session, ticket, parsed mail and triage. Output: OutboxRow rows, written in the
-same transaction as the ticket, so a crash can neither lose nor double an acknowledgement.
+Input: the ticket, parsed mail and triage. Output: OutboxRow objects (and events) that the
+driver adds to the ticket's own transaction, so a crash can neither lose nor double an
+acknowledgement.
 Never answers machine mail, lists, noreply senders or ourselves (RFC 3834); caps automatic
 replies per sender per day in the database, so several daemons share the count. Every
 decision not to answer is an event with its reason.
@@ -12,8 +13,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.orm import Session
 
 from maild.classify import no_reply_address
 from maild.compose import Outgoing, Renderer, build
@@ -47,126 +46,73 @@ def ack_refusal(msg: ParsedMessage, triage: Triage, settings: Settings, silent: 
     return ""
 
 
-def queue_ack(
-    s: Session,
-    q: Queries,
-    settings: Settings,
-    renderer: Renderer,
-    ticket: Ticket,
-    msg: ParsedMessage,
-    triage: Triage,
-    now: datetime,
-    silent: bool,
-) -> bool:
+def ack(q: Queries, settings: Settings, renderer: Renderer, ticket: Ticket,
+        msg: ParsedMessage, triage: Triage, now: datetime, silent: bool) -> list[object]:
+    """The acknowledgement's outbox row and event, or the event saying why there is none."""
     refusal = ack_refusal(msg, triage, settings, silent)
     if not refusal:
-        day = now.astimezone(ZoneInfo(settings.support.timezone)).date().isoformat()
+        day = today(now, settings)
         cap = settings.outbox.autoreply_per_sender_per_day
         if q.take_autoreply(msg.sender.address, day, cap) == 0:
             refusal = f"daily cap of {cap} automatic replies to this sender reached"
     if refusal:
-        event(s, ticket.number, now, SYSTEM, "no acknowledgement", refusal)
-        return False
+        return [event(ticket.number, now, SYSTEM, "no acknowledgement", refusal)]
     lang = ticket.language if ticket.language in ("zh", "en") else settings.support.language
     due = ticket.first_response_due.astimezone(ZoneInfo(settings.support.timezone))
-    body = renderer.render(
-        "ack",
-        lang,
-        {
-            "ticket": ticket.number,
-            "customer_name": msg.sender.name,
-            "priority": ticket.priority,
-            "priority_label": PRIORITY_LABEL[lang][ticket.priority],
-            "due_words": due_words(due, now.astimezone(due.tzinfo), lang),
-            "timezone": settings.support.timezone,
-            "error_codes": list(msg.error_codes),
-            "environment": [v for v in msg.environment().values() if v],
-            "support_name": settings.support.name,
-        },
-    )
-    out = build(
-        "ack",
-        sender_name=settings.support.name,
-        sender=settings.support.address,
-        to=(msg.sender.address,),
-        subject=tagged(ticket, msg.subject, settings),
-        body=body,
-        domain=_domain(settings),
-        now=now,
-        in_reply_to=msg.message_id,
-        references=(*msg.references, msg.message_id or ""),
-        ticket=ticket.number,
-    )
-    enqueue(s, out, ticket.number, now)
-    event(s, ticket.number, now, SYSTEM, "acknowledgement queued", f"outbox {out.message_id}")
-    return True
+    body = renderer.render("ack", lang, {
+        "ticket": ticket.number, "customer_name": msg.sender.name,
+        "priority": ticket.priority, "priority_label": PRIORITY_LABEL[lang][ticket.priority],
+        "due_words": due_words(due, now.astimezone(due.tzinfo), lang),
+        "timezone": settings.support.timezone, "error_codes": list(msg.error_codes),
+        "environment": [v for v in msg.environment().values() if v],
+        "support_name": settings.support.name,
+    })
+    out = build("ack", sender_name=settings.support.name, sender=settings.support.address,
+                to=(msg.sender.address,), subject=tagged(ticket, msg.subject, settings),
+                body=body, domain=_domain(settings), now=now, in_reply_to=msg.message_id,
+                references=(*msg.references, msg.message_id or ""), ticket=ticket.number)
+    q.remember_outgoing(out.message_id, ticket.number)
+    return [outbox_row(out, ticket.number, now),
+            event(ticket.number, now, SYSTEM, "acknowledgement queued", f"outbox {out.message_id}")]
 
 
-def queue_notify(
-    s: Session,
-    settings: Settings,
-    renderer: Renderer,
-    ticket: Ticket,
-    msg: ParsedMessage,
-    triage: Triage,
-    now: datetime,
-    new: bool,
-) -> None:
+def notify(q: Queries, settings: Settings, renderer: Renderer, ticket: Ticket,
+           msg: ParsedMessage, triage: Triage, now: datetime, new: bool) -> list[object]:
+    """The agents' notification, when there is a team to notify and a person wrote."""
     if not settings.agents.notify or triage.kind in ("auto_reply", "bounce", "bulk", "own"):
-        return
+        return []
     tz = ZoneInfo(settings.support.timezone)
-    body = renderer.render(
-        "notify",
-        "en",
-        {
-            "new": new,
-            "ticket": ticket.number,
-            "customer": f"{msg.sender.name} <{msg.sender.address}>".strip(),
-            "subject": msg.subject,
-            "priority": ticket.priority,
-            "category": ticket.category,
-            "first_response_due": ticket.first_response_due.astimezone(tz).isoformat(),
-            "resolution_due": ticket.resolution_due.astimezone(tz).isoformat(),
-            "reasons": [f"{h.rule}: {h.reason}" for h in triage.hits],
-            "facts": [f"{f.kind}: {f.value} ({f.source})" for f in msg.facts if f.kind != "phone"],
-            "attachments": [f"{a.safe_name} ({a.size} bytes)" for a in msg.attachments],
-            "text": msg.text,
-        },
-    )
-    out = build(
-        "notify",
-        sender_name=settings.support.name,
-        sender=settings.support.address,
-        to=settings.agents.notify,
-        subject=tagged(ticket, msg.subject, settings),
-        body=body,
-        domain=_domain(settings),
-        now=now,
-        in_reply_to=msg.message_id,
-        references=(*msg.references, msg.message_id or ""),
-        ticket=ticket.number,
-        auto=False,
-    )
-    enqueue(s, out, ticket.number, now)
+    body = renderer.render("notify", "en", {
+        "new": new, "ticket": ticket.number,
+        "customer": f"{msg.sender.name} <{msg.sender.address}>".strip(),
+        "subject": msg.subject, "priority": ticket.priority, "category": ticket.category,
+        "first_response_due": ticket.first_response_due.astimezone(tz).isoformat(),
+        "resolution_due": ticket.resolution_due.astimezone(tz).isoformat(),
+        "reasons": [f"{h.rule}: {h.reason}" for h in triage.hits],
+        "facts": [f"{f.kind}: {f.value} ({f.source})" for f in msg.facts if f.kind != "phone"],
+        "attachments": [f"{a.safe_name} ({a.size} bytes)" for a in msg.attachments],
+        "text": msg.text,
+    })
+    out = build("notify", sender_name=settings.support.name, sender=settings.support.address,
+                to=settings.agents.notify, subject=tagged(ticket, msg.subject, settings),
+                body=body, domain=_domain(settings), now=now, in_reply_to=msg.message_id,
+                references=(*msg.references, msg.message_id or ""), ticket=ticket.number,
+                auto=False)
+    q.remember_outgoing(out.message_id, ticket.number)
+    return [outbox_row(out, ticket.number, now)]
 
 
-def enqueue(s: Session, out: Outgoing, ticket: int | None, now: datetime) -> None:
-    s.add(
-        OutboxRow(
-            ticket_number=ticket,
-            purpose=out.purpose,
-            sender=out.sender,
-            recipients=json.dumps(list(out.recipients)),
-            subject=out.subject,
-            message_id=out.message_id,
-            raw=out.data,
-            status="queued",
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-            created_at=now,
-        )
-    )
+def outbox_row(out: Outgoing, ticket: int | None, now: datetime) -> OutboxRow:
+    return OutboxRow(
+        ticket_number=ticket, purpose=out.purpose, sender=out.sender,
+        recipients=json.dumps(list(out.recipients)), subject=out.subject,
+        message_id=out.message_id, raw=out.data, status="queued", attempts=0,
+        next_attempt_at=now, last_error="", created_at=now)
+
+
+def today(now: datetime, settings: Settings) -> str:
+    """The support desk's calendar day: automatic-reply caps count per local day."""
+    return now.astimezone(ZoneInfo(settings.support.timezone)).date().isoformat()
 
 
 def tagged(ticket: Ticket, subject: str, settings: Settings) -> str:

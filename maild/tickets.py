@@ -1,8 +1,8 @@
-"""Ticket stage: write what the earlier stages decided into the ticket tables.
+"""Ticket stage: the rows that record what the earlier stages decided.
 
-Input: the open Session, the parsed mail, its raw row and the triage. Output: the Ticket and
-TicketMessage rows (with facts, attachments and audit events). Runs inside the pipeline's
-transaction; never sends anything (the respond stage queues mail in the same transaction).
+Input: the parsed mail, its raw row and the triage. Output: new ORM objects (ticket, message,
+facts, attachments, audit events) for the driver to add to its transaction; the only row it
+changes in place is an existing ticket on a follow-up. Never sends anything and does no I/O.
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from maild.database.models import AttachmentRow, Event, FactRow, RawMail, Ticket, TicketMessage
-from maild.database.queries import Queries
 from maild.message import ParsedMessage, Triage
 
 SYSTEM = "maild"
 MAX_SUBJECT = 998
 
 
-def create(s: Session, q: Queries, msg: ParsedMessage, triage: Triage, arrival: datetime) -> Ticket:
+def create(number: int, msg: ParsedMessage, triage: Triage, arrival: datetime) -> list[object]:
     assert triage.due is not None
     ticket = Ticket(
-        number=q.next_ticket_number(),
+        number=number,
         subject=(msg.subject or "(no subject)")[:MAX_SUBJECT],
         status="new",
         priority=triage.priority,
@@ -35,27 +34,13 @@ def create(s: Session, q: Queries, msg: ParsedMessage, triage: Triage, arrival: 
         first_response_due=triage.due.first_response,
         resolution_due=triage.due.resolution,
     )
-    s.add(ticket)
-    s.flush()
-    event(
-        s,
-        ticket.number,
-        arrival,
-        SYSTEM,
-        "ticket created",
-        f"{triage.kind} mail from the customer; {triage.thread_reason}",
-    )
-    for hit in triage.hits:
-        event(s, ticket.number, arrival, f"rule:{hit.rule}", hit.effect, hit.reason)
-    event(
-        s,
-        ticket.number,
-        arrival,
-        SYSTEM,
-        f"priority {triage.priority}, category {triage.category}",
-        _why(triage),
-    )
-    return ticket
+    rows: list[object] = [ticket, event(number, arrival, SYSTEM, "ticket created",
+                                        f"{triage.kind} mail from the customer; "
+                                        f"{triage.thread_reason}")]
+    rows += [event(number, arrival, f"rule:{h.rule}", h.effect, h.reason) for h in triage.hits]
+    rows.append(event(number, arrival, SYSTEM,
+                      f"priority {triage.priority}, category {triage.category}", _why(triage)))
+    return rows
 
 
 def _why(triage: Triage) -> str:
@@ -63,65 +48,43 @@ def _why(triage: Triage) -> str:
     return "; ".join(reasons) if reasons else "no rule matched: defaults"
 
 
-def add_message(
-    s: Session, number: int, msg: ParsedMessage, raw: RawMail, kind: str, arrival: datetime
-) -> TicketMessage:
+def message(number: int, msg: ParsedMessage, raw: RawMail, kind: str,
+            arrival: datetime) -> list[object]:
     row = TicketMessage(
-        ticket_number=number,
-        raw_id=raw.id,
-        direction="in",
-        kind=kind,
-        author_address=msg.sender.address,
-        author_name=msg.sender.name[:200],
-        subject=msg.subject[:MAX_SUBJECT],
-        text=msg.text,
-        quoted=msg.quoted,
-        message_id=msg.message_id,
-        date=msg.date or arrival,
+        ticket_number=number, raw=raw, direction="in", kind=kind,
+        author_address=msg.sender.address, author_name=msg.sender.name[:200],
+        subject=msg.subject[:MAX_SUBJECT], text=msg.text, quoted=msg.quoted,
+        message_id=msg.message_id, date=msg.date or arrival,
     )
-    s.add(row)
-    s.flush()
-    for fact in msg.facts:
-        s.add(
-            FactRow(
-                ticket_number=number,
-                ticket_message_id=row.id,
-                kind=fact.kind,
-                value=fact.value[:2000],
-                source=fact.source[:300],
-            )
-        )
-    for a in msg.attachments:
-        s.add(
-            AttachmentRow(
-                ticket_message_id=row.id,
-                filename=a.filename[:2000],
-                safe_name=a.safe_name,
-                content_type=a.content_type[:200],
-                size=a.size,
-                sha256=a.sha256,
-            )
-        )
-    return row
+    row.attachments = [
+        AttachmentRow(filename=a.filename[:2000], safe_name=a.safe_name,
+                      content_type=a.content_type[:200], size=a.size, sha256=a.sha256)
+        for a in msg.attachments
+    ]
+    facts = [FactRow(ticket_number=number, message=row, kind=f.kind, value=f.value[:2000],
+                     source=f.source[:300]) for f in msg.facts]
+    return [row, *facts]
 
 
-def follow_up(
-    s: Session, ticket: Ticket, msg: ParsedMessage, triage: Triage, arrival: datetime
-) -> None:
+def follow_up(ticket: Ticket, msg: ParsedMessage, triage: Triage,
+              arrival: datetime) -> list[object]:
     ticket.updated_at = arrival
     actor = msg.sender.address
     if triage.kind in ("auto_reply", "bounce", "bulk"):
-        event(
-            s, ticket.number, arrival, SYSTEM, f"{triage.kind} mail recorded", triage.thread_reason
-        )
-        return
-    event(s, ticket.number, arrival, actor, "follow-up", triage.thread_reason)
+        return [event(ticket.number, arrival, SYSTEM, f"{triage.kind} mail recorded",
+                      triage.thread_reason)]
+    rows: list[object] = [event(ticket.number, arrival, actor, "follow-up", triage.thread_reason)]
     if ticket.status in ("waiting", "resolved"):
         before, ticket.status = ticket.status, "open"
-        event(
-            s, ticket.number, arrival, actor, f"status {before} → open", "the customer wrote again"
-        )
+        rows.append(event(ticket.number, arrival, actor, f"status {before} → open",
+                          "the customer wrote again"))
+    return rows
 
 
-def event(s: Session, number: int, when: datetime, actor: str, what: str, why: str = "") -> None:
-    s.add(Event(ticket_number=number, date=when, actor=actor[:320], what=what, why=why))
+def event(number: int, when: datetime, actor: str, what: str, why: str = "") -> Event:
+    return Event(ticket_number=number, date=when, actor=actor[:320], what=what, why=why)
+
+
+def add_event(s: Session, number: int, when: datetime, actor: str, what: str,
+              why: str = "") -> None:
+    s.add(event(number, when, actor, what, why))

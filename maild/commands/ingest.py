@@ -36,6 +36,7 @@ def handle(args: argparse.Namespace) -> int:
     except StorageUnavailable:
         for item in items:  # keep the bytes: `maild run` recovers them if the MTA gives up
             app.files.put_raw(item.data)
+        app.files.sync()
         raise
     outcomes = app.pipeline.ingest(items)
     if args.json:

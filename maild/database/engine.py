@@ -51,7 +51,8 @@ def _sqlite_events(engine: Engine, busy_ms: int) -> None:
 
 
 def sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    # no autoflush: the pipeline writes a whole batch in one flush at commit
+    return sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
 @contextmanager

@@ -120,6 +120,7 @@ class TicketMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(500), index=True)
     date: Mapped[datetime] = mapped_column(UTCDateTime)
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    raw: Mapped[RawMail | None] = relationship()
     attachments: Mapped[list[AttachmentRow]] = relationship(order_by="AttachmentRow.id")
 
 
@@ -142,6 +143,7 @@ class FactRow(Base):
     kind: Mapped[str] = mapped_column(String(40), index=True)
     value: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(300))
+    message: Mapped[TicketMessage] = relationship()
 
 
 class Event(Base):
@@ -173,6 +175,8 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # never loaded by the sender; tells the unit of work to insert tickets first
+    ticket: Mapped[Ticket | None] = relationship(viewonly=False, lazy="raise")
 
 
 class QuarantineRow(Base):
@@ -186,6 +190,7 @@ class QuarantineRow(Base):
     status: Mapped[str] = mapped_column(String(10))  # held | replayed
     replayed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[RawMail] = relationship()
 
 
 class AutoReplyCount(Base):

@@ -1,10 +1,14 @@
-"""Queries the pipeline needs inside its transaction: dedupe, threading, numbering, caps.
+"""What the pipeline looks up inside its transaction: dedupe, threading, numbering, caps.
 
-Input: an open Session. Implements `maild.thread.Lookup`. Writes only counters; the ticket
-stage writes tickets.
+Input: an open Session (autoflush off) and the `Batch` of rows this transaction has added
+but not yet written. Every lookup consults the batch first, then the database, so a mail
+and its follow-up in the same group commit find each other without a flush per mail.
+Implements `maild.thread.Lookup`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -19,76 +23,162 @@ from maild.database.models import (
 )
 
 
+@dataclass
+class Batch:
+    """Rows added by the current transaction, indexed for the lookups below."""
+
+    raws: dict[str, RawMail] = field(default_factory=dict)  # identity → row
+    message_ids: dict[str, int] = field(default_factory=dict)  # Message-ID → ticket
+    tickets: dict[int, Ticket] = field(default_factory=dict)
+    people: dict[int, set[str]] = field(default_factory=dict)  # ticket → senders seen
+    autoreplies: dict[tuple[str, str], AutoReplyCount] = field(default_factory=dict)
+    # looked up once per batch (`prefetch`), so a mail costs no query of its own
+    known_raws: dict[str, RawMail] = field(default_factory=dict)
+    known_message_ids: set[str] = field(default_factory=set)
+    known_threads: dict[str, int] = field(default_factory=dict)
+    prefetched: bool = False
+    numbers: list[int] = field(default_factory=list)  # reserved, not yet handed out
+    reserve: int = 1  # how many ticket numbers to reserve at once (the batch's size)
+    autoreply_day: str = ""  # the day whose counters `prefetch_autoreplies` loaded
+
+
 class Queries:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, batch: Batch | None = None) -> None:
         self.s = session
+        self.batch = batch or Batch()
+
+    def prefetch(self, identities: list[str], message_ids: list[str],
+                 references: list[str]) -> None:
+        """Look up what a whole batch needs in three queries instead of three per mail."""
+        b = self.batch
+        for chunk in _chunks(identities):
+            for raw in self.s.scalars(select(RawMail).where(RawMail.identity.in_(chunk))):
+                b.known_raws[raw.identity] = raw
+        for chunk in _chunks(message_ids):
+            b.known_message_ids.update(self.s.scalars(
+                select(RawMail.message_id).where(RawMail.message_id.in_(chunk))))
+        for chunk in _chunks(references):
+            for mid, number in self.s.execute(
+                    select(TicketMessage.message_id, TicketMessage.ticket_number)
+                    .where(TicketMessage.message_id.in_(chunk))):
+                b.known_threads.setdefault(str(mid), int(number))
+            for out_mid, out_number in self.s.execute(
+                    select(OutboxRow.message_id, OutboxRow.ticket_number)
+                    .where(OutboxRow.message_id.in_(chunk), OutboxRow.ticket_number.is_not(None))):
+                if out_number is not None:
+                    b.known_threads.setdefault(str(out_mid), int(out_number))
+        b.prefetched = True
+
+    def prefetch_autoreplies(self, senders: list[str], day: str) -> None:
+        """Today's automatic-reply counts of a batch's senders, locked for the batch."""
+        b = self.batch
+        for chunk in _chunks(senders):
+            rows = self.s.scalars(select(AutoReplyCount).where(
+                AutoReplyCount.address.in_(chunk), AutoReplyCount.day == day).with_for_update())
+            for row in rows:
+                b.autoreplies[(row.address, row.day)] = row
+        b.autoreply_day = day
 
     def raw_by_identity(self, identity: str) -> RawMail | None:
+        if identity in self.batch.raws:
+            return self.batch.raws[identity]
+        if self.batch.prefetched:
+            return self.batch.known_raws.get(identity)
         return self.s.scalars(select(RawMail).where(RawMail.identity == identity)).first()
 
-    def raw_by_uid(self, mailbox: str, uidvalidity: int, uid: int) -> RawMail | None:
-        return self.s.scalars(
-            select(RawMail).where(
-                RawMail.mailbox == mailbox, RawMail.uidvalidity == uidvalidity, RawMail.uid == uid
-            )
-        ).first()
-
-    def raw_ids_with_message_id(self, message_id: str) -> list[int]:
-        return list(self.s.scalars(select(RawMail.id).where(RawMail.message_id == message_id)))
+    def message_id_seen(self, message_id: str) -> bool:
+        if any(r.message_id == message_id for r in self.batch.raws.values()):
+            return True
+        if self.batch.prefetched:
+            return message_id in self.batch.known_message_ids
+        found = self.s.scalar(select(RawMail.id).where(RawMail.message_id == message_id).limit(1))
+        return found is not None
 
     def next_ticket_number(self) -> int:
-        # one row, updated in place: PostgreSQL row-locks it until commit, SQLite holds the
-        # write lock, so two daemons can never get the same number
-        value = self.s.scalar(
-            update(Counter)
-            .where(Counter.name == "ticket")
-            .values(value=Counter.value + 1)
-            .returning(Counter.value)
-        )
-        if value is None:
-            raise RuntimeError("ticket counter missing: run `maild db upgrade`")
-        return int(value)
+        """The next ticket number. The counter is one row updated in place: PostgreSQL
+        row-locks it until commit and SQLite holds the write lock, so two daemons never get
+        the same number. A batch reserves a block at once; `release` gives back what it
+        did not use before the commit, so numbers stay without gaps."""
+        if not self.batch.numbers:
+            reserve = self.batch.reserve
+            top = self.s.connection().scalar(
+                update(Counter).where(Counter.name == "ticket")
+                .values(value=Counter.value + reserve).returning(Counter.value))
+            if top is None:
+                raise RuntimeError("ticket counter missing: run `maild db upgrade`")
+            self.batch.numbers = list(range(int(top) - reserve + 1, int(top) + 1))
+        return self.batch.numbers.pop(0)
+
+    def release(self) -> None:
+        """Give unused reserved numbers back (we still hold the counter's lock)."""
+        unused = len(self.batch.numbers)
+        if unused:
+            self.s.connection().execute(
+                update(Counter).where(Counter.name == "ticket")
+                .values(value=Counter.value - unused))
+            self.batch.numbers = []
+
+    def ticket(self, number: int) -> Ticket | None:
+        return self.batch.tickets.get(number) or self.s.get(Ticket, number)
 
     def ticket_by_message_ids(self, ids: tuple[str, ...]) -> int | None:
         if not ids:
             return None
-        number = self.s.scalar(
-            select(TicketMessage.ticket_number).where(TicketMessage.message_id.in_(ids)).limit(1)
-        )
+        for i in ids:
+            if i in self.batch.message_ids:
+                return self.batch.message_ids[i]
+        if self.batch.prefetched:
+            return next((self.batch.known_threads[i] for i in ids
+                         if i in self.batch.known_threads), None)
+        number = self.s.scalar(select(TicketMessage.ticket_number)
+                               .where(TicketMessage.message_id.in_(ids)).limit(1))
         if number is None:
-            number = self.s.scalar(
-                select(OutboxRow.ticket_number)
-                .where(OutboxRow.message_id.in_(ids), OutboxRow.ticket_number.is_not(None))
-                .limit(1)
-            )
+            number = self.s.scalar(select(OutboxRow.ticket_number)
+                                   .where(OutboxRow.message_id.in_(ids),
+                                          OutboxRow.ticket_number.is_not(None)).limit(1))
         return number
 
     def ticket_customer(self, number: int) -> str | None:
+        if number in self.batch.tickets:
+            return self.batch.tickets[number].customer_address
         return self.s.scalar(select(Ticket.customer_address).where(Ticket.number == number))
 
     def is_participant(self, number: int, address: str) -> bool:
-        return (
-            self.s.scalar(
-                select(TicketMessage.id)
-                .where(
-                    TicketMessage.ticket_number == number,
-                    TicketMessage.direction == "in",
-                    TicketMessage.author_address == address,
-                )
-                .limit(1)
-            )
-            is not None
-        )
+        if address in self.batch.people.get(number, ()):
+            return True
+        return self.s.scalar(select(TicketMessage.id).where(
+            TicketMessage.ticket_number == number, TicketMessage.direction == "in",
+            TicketMessage.author_address == address).limit(1)) is not None
 
     def take_autoreply(self, address: str, day: str, cap: int) -> int:
         """Count one automatic reply to `address` today; return the new count, or 0 when the
         cap is already reached (no reply may be sent)."""
-        row = self.s.get(AutoReplyCount, (address, day), with_for_update=True)
+        key = (address, day)
+        row = self.batch.autoreplies.get(key)
         if row is None:
-            self.s.add(AutoReplyCount(address=address, day=day, count=1))
-            self.s.flush()
-            return 1
+            known_absent = day == self.batch.autoreply_day
+            row = None if known_absent else self.s.get(AutoReplyCount, key, with_for_update=True)
+            if row is None:
+                row = AutoReplyCount(address=address, day=day, count=0)
+                self.s.add(row)
+            self.batch.autoreplies[key] = row
         if row.count >= cap:
             return 0
         row.count += 1
         return row.count
+
+    def remember(self, raw: RawMail, number: int | None, message_id: str | None,
+                 sender: str) -> None:
+        self.batch.raws[raw.identity] = raw
+        if number is not None:
+            if message_id:
+                self.batch.message_ids[message_id] = number
+            self.batch.people.setdefault(number, set()).add(sender)
+
+    def remember_outgoing(self, message_id: str, number: int) -> None:
+        self.batch.message_ids[message_id] = number
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    unique = list(dict.fromkeys(v for v in values if v))
+    return [unique[i:i + size] for i in range(0, len(unique), size)]

@@ -22,12 +22,19 @@ from maild.errors import StorageUnavailable
 
 
 class FileStore:
+    """`put_*` fsync each file; the directory entries are made durable by `sync()`, once per
+    batch (the caller syncs before it commits anything that refers to the files)."""
+
     def __init__(self, root: str) -> None:
         self.root = Path(root).resolve()
+        self._dirty: set[Path] = set()
+        self._made: set[Path] = set()
 
     def _dir(self, *parts: str) -> Path:
         d = self.root.joinpath(*parts)
-        d.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if d not in self._made:
+            d.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._made.add(d)
         return d
 
     def raw_path(self, sha: str) -> Path:
@@ -41,7 +48,7 @@ class FileStore:
             journal = self._dir("incoming") / f"{sha}.eml"
             if not journal.exists():
                 os.link(path, journal)
-                _fsync_dir(journal.parent)
+                self._dirty.add(journal.parent)
         except OSError as e:
             raise StorageUnavailable(f"cannot store raw mail: {e.strerror or e}") from e
         return sha, path
@@ -51,6 +58,15 @@ class FileStore:
             return self._write(self._dir("attachments", sha[:2]), sha, data)
         except OSError as e:
             raise StorageUnavailable(f"cannot store attachment: {e.strerror or e}") from e
+
+    def sync(self) -> None:
+        """Make every file written since the last sync durable by name (directory fsync)."""
+        try:
+            for d in sorted(self._dirty):
+                _fsync_dir(d)
+        except OSError as e:
+            raise StorageUnavailable(f"cannot sync the raw store: {e.strerror or e}") from e
+        self._dirty.clear()
 
     def read_raw(self, sha: str) -> bytes:
         return self.raw_path(sha).read_bytes()
@@ -70,8 +86,7 @@ class FileStore:
                 if p.suffix == ".eml":
                     yield p.stem
 
-    @staticmethod
-    def _write(directory: Path, name: str, data: bytes) -> Path:
+    def _write(self, directory: Path, name: str, data: bytes) -> Path:
         path = directory / name
         if path.exists() and path.stat().st_size == len(data):
             return path  # content-addressed: same name, same bytes
@@ -85,7 +100,7 @@ class FileStore:
         finally:
             os.close(fd)
         os.replace(tmp, path)
-        _fsync_dir(directory)
+        self._dirty.add(directory)
         return path
 
 

@@ -11,6 +11,7 @@ import grp
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -167,6 +168,7 @@ class Dovecot:
                 [shutil.which("dovecot") or "/usr/sbin/dovecot", "-F", "-c", self.conf],
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stop() ends every child
             )
         try:
             wait_greeting(self.port)
@@ -178,6 +180,9 @@ class Dovecot:
         return time.monotonic() - t
 
     def stop(self) -> float:
+        """Stop the master and every process it started. Dovecot's own shutdown leaves imap
+        processes serving open connections for a while; a test that stops the server wants
+        those connections gone too."""
         t = time.monotonic()
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
@@ -186,6 +191,11 @@ class Dovecot:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         return time.monotonic() - t
 
     def log(self) -> str:

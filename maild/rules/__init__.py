@@ -1,34 +1,56 @@
 """Triage rules: small pure named functions that read a parsed mail and decide.
 
 Each module in this package holds one rule, registered with `@rule("kebab-name")`; the
-package is scanned, so adding a rule is one new file plus its test. A rule reads the
-ParsedMessage and a read-only `Context` and returns a `RuleHit` (effect + reason) or None.
-No I/O in rules. `evaluate` runs the enabled ones and folds their effects into a category,
-a priority and the list of hits that explain them.
+package is scanned, so adding a rule is one new file plus its test (modules whose name starts
+with "_" are helpers, not scanned). A rule reads the ParsedMessage and a read-only `Context`
+and returns a `RuleHit` (effect + reason) or None. No I/O in rules. `evaluate` runs the
+enabled ones and folds their effects into a category, a priority and the hits that explain
+them.
+
+Effects, and how they fold:
+- "priority=P2": a level the mail's impact calls for; the most urgent one is the base
+  (P3 when no rule sets one);
+- "priority-1 min P3": one step lower (a workaround, "not urgent"), never below the minimum;
+  applied once however many rules ask;
+- "priority+1", "priority+1 max P2": one step higher (VIP sender, business peak, the
+  customer's urgency), never above the maximum; the raises do not add up: the most urgent
+  of them wins, so a VIP writing "紧急" on a question is P2, not P1;
+- "category=data": the first category hit wins (rules run in name order).
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from maild.message import ParsedMessage, RuleHit
+from maild.rules.peaks import Peak
+from maild.rules.queue import queue_for
 from maild.settings import PRIORITIES, RulesSettings
 
 Rule = Callable[[ParsedMessage, "Context"], RuleHit | None]
 REGISTRY: dict[str, Rule] = {}
 DEFAULT_PRIORITY = "P3"
 DEFAULT_CATEGORY = "other"
+_STEP = re.compile(r"^priority([+-])1(?: (max|min) (P[1-4]))?$")
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
+    """What a rule may read besides the mail: settings, the arrival time, word lists, the
+    support time zone, business-peak windows and the category → queue map."""
+
     rules: RulesSettings
     now: datetime
     words: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    timezone: str = "UTC"
+    peaks: tuple[Peak, ...] = ()
+    queues: Mapping[str, str] = field(default_factory=dict)
+    product: str = ""
 
 
 def rule(name: str) -> Callable[[Rule], Rule]:
@@ -53,24 +75,37 @@ class Verdict:
     category: str
     priority: str
     hits: tuple[RuleHit, ...]
+    queue: str = ""
+
+
+def fold_priority(hits: tuple[RuleHit, ...]) -> str:
+    """The priority the hits' effects call for (see the module docstring)."""
+    levels = [h.effect.split("=", 1)[1] for h in hits if h.effect.startswith("priority=")]
+    index = min((PRIORITIES.index(p) for p in levels), default=PRIORITIES.index(DEFAULT_PRIORITY))
+    steps = [m.groups() for h in hits if (m := _STEP.match(h.effect))]
+    lower = [
+        PRIORITIES.index(limit) if limit else len(PRIORITIES) - 1
+        for s, _, limit in steps
+        if s == "-"
+    ]
+    if lower and index < min(lower):
+        index += 1
+    raised = index
+    for sign, _, limit in steps:
+        if sign == "+":
+            ceiling = PRIORITIES.index(limit) if limit else 0
+            raised = min(raised, max(index - 1, ceiling))
+    return PRIORITIES[max(0, raised)]
 
 
 def evaluate(msg: ParsedMessage, ctx: Context) -> Verdict:
-    """Run every enabled rule; fold the effects: the most urgent priority wins, then
-    "priority+1" steps raise it; the first category hit wins (rules run in name order)."""
+    """Run every enabled rule and fold their effects into category, priority and queue."""
     hits = tuple(
         hit
         for name, fn in sorted(discover().items())
         if name not in ctx.rules.disabled and (hit := fn(msg, ctx)) is not None
     )
-    priority, category = DEFAULT_PRIORITY, DEFAULT_CATEGORY
-    set_priorities = [h.effect.split("=", 1)[1] for h in hits if h.effect.startswith("priority=")]
-    if set_priorities:
-        priority = min(set_priorities, key=PRIORITIES.index)
-    for h in hits:
-        if h.effect == "priority+1":
-            priority = PRIORITIES[max(0, PRIORITIES.index(priority) - 1)]
     categories = [h.effect.split("=", 1)[1] for h in hits if h.effect.startswith("category=")]
-    if categories:
-        category = categories[0]
-    return Verdict(category, priority, hits)
+    category = categories[0] if categories else DEFAULT_CATEGORY
+    queue = queue_for(category, ctx.product, ctx.queues) if ctx.queues else ""
+    return Verdict(category, fold_priority(hits), hits, queue)

@@ -1,25 +1,23 @@
 """impact-words: the business impact the customer describes sets the priority.
 
-P1 words (core business down, everyone blocked) beat P2 (a function broken) beat P4
-(suggestions, cosmetics); a mail with none of them stays at the default P3. Only the new
-text and subject count, never the quoted history.
+Core business down ("宕机", "核心业务中断", "outage") is P1 whoever is affected; a broken
+function ("报错", "无法导出", "not working") is P2. Words of a suggestion or a cosmetic wish
+mean the failure words describe today's product, not a fault. Only the subject and the new
+text count, never the quoted history; denied words ("没有报错") do not count.
 """
 
 from __future__ import annotations
 
 from maild.message import ParsedMessage, RuleHit
 from maild.rules import Context, rule
-from maild.rules.words import found
+from maild.rules._text import fault, quote, signal, view
 
 
 @rule("impact-words")
 def impact_words(msg: ParsedMessage, ctx: Context) -> RuleHit | None:
-    text = f"{msg.subject}\n{msg.text}".lower()
-    for level in ("P1", "P2", "P4"):
-        hits = found(text, ctx.words.get("priority", {}).get(level, ()))
-        if hits:
-            shown = ", ".join(repr(w) for w in hits[:3])
-            return RuleHit(
-                "impact-words", f"priority={level}", f"impact words for {level}: {shown}"
-            )
+    text = view(msg, ctx)
+    if down := signal(text, ctx, "outage"):
+        return RuleHit("impact-words", "priority=P1", f"core business down: {quote(down)}")
+    if broken := fault(text, ctx):
+        return RuleHit("impact-words", "priority=P2", f"a function is broken: {quote(broken)}")
     return None

@@ -1,13 +1,23 @@
-"""Loads the shipped word lists (`config/rules.toml`) once; rules read them via the Context."""
+"""Word lists for the triage rules: the shipped defaults (`config/rules.toml`), admin
+overrides merged on top, and the matcher every rule uses.
+
+A list entry matches case-insensitively; an entry that begins or ends with a Latin letter or
+digit matches whole words only; a trailing `*` matches any ending; `…` stands for a few
+characters of the same sentence. Loading reads the file once; matching is pure.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
-from functools import cache
+from collections.abc import Mapping, Sequence
+from functools import cache, lru_cache
 
 from maild.paths import defaults_dir
 
 Words = dict[str, dict[str, tuple[str, ...]]]
+# between the parts of "a…b": a few characters, never past the end of a sentence
+_GAP = r"[^\n.!?;。！？；]{0,12}?"
 
 
 @cache
@@ -22,6 +32,46 @@ def defaults() -> Words:
     }
 
 
-def found(text: str, words: tuple[str, ...]) -> list[str]:
+def merged(
+    base: Words, overrides: Mapping[str, Mapping[str, Mapping[str, Sequence[str]]]]
+) -> Words:
+    """`base` with admin changes: {section: {name: {"words": [...]} | {"add": [...],
+    "remove": [...]}}}; "words" replaces a list, "add"/"remove" edit it."""
+    out = {section: dict(lists) for section, lists in base.items()}
+    for section, lists in overrides.items():
+        for name, change in lists.items():
+            current = list(change.get("words", out.get(section, {}).get(name, ())))
+            current += [w for w in change.get("add", ()) if w not in current]
+            drop = {w.lower() for w in change.get("remove", ())}
+            out.setdefault(section, {})[name] = tuple(
+                w.lower() for w in current if w.lower() not in drop
+            )
+    return out
+
+
+@lru_cache(maxsize=8192)
+def pattern(word: str) -> re.Pattern[str]:
+    """The regular expression for one list entry (see the module docstring)."""
+    word = word.lower().strip()
+    prefix = word.endswith("*")
+    word = word.rstrip("*")
+    parts = [re.escape(p.strip()).replace(r"\ ", r"\s+") for p in word.split("…")]
+    body = _GAP.join(parts)
+    if word[:1].isascii() and word[:1].isalnum():
+        body = r"(?<![a-z0-9_])" + body
+    if not prefix and word[-1:].isascii() and word[-1:].isalnum():
+        body += r"(?![a-z0-9_])"
+    return re.compile(body)
+
+
+def found(text: str, words: Sequence[str]) -> list[str]:
     """The words of the list that occur in `text` (already lower-cased)."""
-    return [w for w in words if w in text]
+    return [w for w in words if w and pattern(w).search(text)]
+
+
+def strip(text: str, words: Sequence[str]) -> str:
+    """`text` with every occurrence of the words blanked out (kept as sentence breaks)."""
+    for w in words:
+        if w:
+            text = pattern(w).sub(" | ", text)
+    return text

@@ -1,0 +1,93 @@
+"""What the rules read of a mail: the subject and the customer's new text, folded (NFKC,
+lower case, straight apostrophes), with denied signals ("没有报错", "not urgent") blanked
+out; and who is affected (all users, some, one person's own account). Pure helpers shared by
+the rules; not a rule itself."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from maild.message import ParsedMessage
+from maild.rules import Context
+from maild.rules.words import found, strip
+
+_CN_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_EN_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+_EN_NUM |= {"nine": 9, "ten": 10, "a few": 3, "several": 5, "a couple of": 2, "one": 1}
+_PEOPLE_ZH = re.compile(
+    r"(\d+|[一两二三四五六七八九十]+)\s*(?:多\s*)?[名个位]\s*[\u4e00-\u9fff]{0,4}?"
+    r"(?:用户|员工|同事|人员|人|账号|会计|收银员|客服)"
+)
+_PEOPLE_EN = re.compile(
+    r"(?<![a-z0-9])(\d+|two|three|four|five|six|seven|eight|nine|ten|a few|several|a couple of)"
+    r"\s+(?:[a-z]+\s+)?(?:users|people|colleagues|employees|staff|accounts|agents|members"
+    r"|accountants|cashiers|persons)(?![a-z])"
+)
+BROAD_COUNT = 50  # this many named people is "most users" for a customer company
+
+
+def raw(msg: ParsedMessage) -> str:
+    text = unicodedata.normalize("NFKC", f"{msg.subject}\n{msg.text}").lower()
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
+def view(msg: ParsedMessage, ctx: Context) -> str:
+    """Subject and new text, folded, with the customer's denials blanked out."""
+    return strip(raw(msg), lists(ctx, "signal").get("negation", ()))
+
+
+def lists(ctx: Context, section: str) -> dict[str, tuple[str, ...]]:
+    return ctx.words.get(section, {})
+
+
+def signal(text: str, ctx: Context, name: str) -> list[str]:
+    return found(text, lists(ctx, "signal").get(name, ()))
+
+
+def failing(text: str, ctx: Context) -> list[str]:
+    """Failure words, once question forms ("能不能", "can't find") are taken out."""
+    return signal(strip(text, lists(ctx, "signal").get("neutral", ())), ctx, "breakage")
+
+
+def _count(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    if word in _EN_NUM:
+        return _EN_NUM[word]
+    if word.startswith("十"):
+        return 10 + _CN_NUM.get(word[1:], 0)
+    if "十" in word:
+        tens, _, ones = word.partition("十")
+        return _CN_NUM.get(tens, 1) * 10 + _CN_NUM.get(ones, 0)
+    return _CN_NUM.get(word, 0)
+
+
+def scope(text: str, ctx: Context) -> tuple[str, str] | None:
+    """Who is affected: ("broad" | "some" | "single", the words that say so), or None."""
+    words = lists(ctx, "scope")
+    if hit := found(text, words.get("broad", ())):
+        return "broad", hit[0]
+    for m in (*_PEOPLE_ZH.finditer(text), *_PEOPLE_EN.finditer(text)):
+        n = _count(m.group(1))
+        if n >= BROAD_COUNT:
+            return "broad", m.group(0)
+        if n >= 1:
+            return "some", m.group(0)
+    if hit := found(text, words.get("some", ())):
+        return "some", hit[0]
+    if hit := found(text, words.get("single", ())):
+        return "single", hit[0]
+    return None
+
+
+def quote(words: list[str], n: int = 3) -> str:
+    return ", ".join(repr(w) for w in words[:n])
+
+
+def fault(text: str, ctx: Context) -> list[str]:
+    """Failure words, unless the mail is a suggestion or about looks: "目前无法批量删除,
+    希望增加" describes today's product, "按钮颜色不对" is cosmetic; neither is a fault."""
+    if signal(text, ctx, "request") or signal(text, ctx, "cosmetic"):
+        return []
+    return failing(text, ctx)

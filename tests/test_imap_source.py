@@ -175,7 +175,6 @@ def test_mail_arriving_between_fetch_and_wait_is_not_missed(account: Account) ->
     src = account.source(import_existing="normal")
     src.fetch()
     account.append(mail(subject="meanwhile"))
-    src.done([])  # any command may carry the EXISTS; IDLE start reports it otherwise
     t = time.monotonic()
     assert src.wait(timeout=10) is True
     assert time.monotonic() - t < 2
@@ -279,3 +278,42 @@ def test_import_existing(account: Account, mode: str) -> None:
         src.done(outcomes(got[:1]))
         again = account.source(ImapState.from_dict(src.state.as_dict()))
         assert [(i.uid, i.silent) for i in again.fetch()] == [(2, True), (3, False)]
+
+
+def test_idle_is_reissued_and_keeps_listening(
+    account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from maild.sources import imap_idle
+
+    monkeypatch.setattr(imap_idle, "RENEW", 0.3)  # stands for the 29-minute limit
+    src = account.source(import_existing="normal")
+    src.fetch()
+    appended: list[float] = []
+
+    def deliver() -> None:
+        time.sleep(1.2)  # several IDLE rounds later
+        account.append(mail(subject="late"))
+        appended.append(time.monotonic())
+
+    threading.Thread(target=deliver).start()
+    assert src.wait(timeout=15) is True
+    assert appended and time.monotonic() - appended[0] < 1.5
+    assert len(src.fetch()) == 1
+
+
+def test_keepalives_do_not_end_a_wait(
+    make_dovecot: Callable[..., Dovecot], imap_ca_file: str
+) -> None:
+    server = make_dovecot(extra="imap_idle_notify_interval = 1 secs")
+    acc = add_account(server, imap_ca_file)
+    src = acc.source(import_existing="normal")
+    try:
+        src.fetch()
+        t = time.monotonic()
+        assert src.wait(timeout=2.6) is False  # "* OK Still here" twice: no news
+        assert time.monotonic() - t > 2.4
+        acc.append(mail(subject="after keepalives"))
+        assert src.wait(timeout=10) is True
+        assert len(src.fetch()) == 1
+    finally:
+        src.close()

@@ -130,7 +130,8 @@ class ImapSource:
         self.retry_for = retry_for
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
-        self.last_error: ImapError | None = None
+        self.last_error: ImapError | None = None  # the error of the outage under way
+        self.backlog = 0  # mail above the last UID that the last fetch() left for later
         self._state = state or ImapState()
         self._tokens = (
             TokenSource(settings.name, settings.oauth2_token_command)
@@ -337,18 +338,21 @@ class ImapSource:
     def _fetch(self, conn: Connection, limit: int) -> list[Incoming]:
         client = conn.client
         self._unread = False
-        # from here on an EXISTS means mail that this fetch may have missed
-        client.untagged_responses.pop("EXISTS", None)
         # a selected folder's view grows only when the server syncs it (at NOOP, say): a
         # SEARCH alone can miss mail delivered since the last command
         self._ok(client.noop(), "NOOP", ImapSearchError)
+        # the SEARCH below sees what the NOOP announced; from here on an EXISTS means mail
+        # that this fetch may have missed, and makes the next wait() return at once
+        client.untagged_responses.pop("EXISTS", None)
         st = self._state
         data = self._ok(
             client.uid("SEARCH", f"UID {st.last_uid + 1}:*"), "UID SEARCH", ImapSearchError
         )
         # "n:*" always matches the highest UID, even when it is below n
         found = (int(u) for u in b" ".join(d for d in data if d).split())
-        uids = sorted(u for u in found if u > st.last_uid)[: max(limit, 0)]
+        above = sorted(u for u in found if u > st.last_uid)
+        uids = above[: max(limit, 0)]
+        self.backlog = len(above) - len(uids)
         items: list[Incoming] = []
         for chunk in _chunks(uids, FETCH_CHUNK):
             data = self._ok(

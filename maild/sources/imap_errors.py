@@ -96,7 +96,8 @@ def translate(
     if isinstance(exc, ImapError):
         return exc
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return ImapTlsError(mailbox, command, f"certificate not trusted: {exc.verify_message}")
+        why = getattr(exc, "verify_message", None) or exc
+        return ImapTlsError(mailbox, command, f"certificate not trusted: {why}")
     if isinstance(exc, (imaplib.IMAP4.abort, OSError, EOFError)):
         # abort = connection-level trouble (EOF, BYE, socket error); OSError covers refused,
         # reset, timeouts and TLS failures on the wire

@@ -1,4 +1,5 @@
-"""The IMAP source's pure parts: UID sets, FETCH answers, the stored state, error typing."""
+"""The IMAP source's pure parts: UID sets, FETCH answers, the stored state and how it meets
+the server's folder, error typing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from datetime import UTC, datetime
 from imap_tools.errors import MailboxFetchError
 
 from maild.errors import PermanentError, TransientError
-from maild.sources.imap import ImapState, parse_fetch, uid_set
 from maild.sources.imap_errors import (
     ImapAuthError,
     ImapFetchError,
@@ -17,6 +17,8 @@ from maild.sources.imap_errors import (
     ImapUnavailable,
     translate,
 )
+from maild.sources.imap_protocol import parse_fetch, uid_set
+from maild.sources.imap_state import ImapState, reconcile
 
 
 def test_uid_set_compresses_runs() -> None:
@@ -62,3 +64,19 @@ def test_errors_are_typed_by_what_can_heal() -> None:
     err = translate(refused, "box", "UID FETCH", ImapFetchError)
     assert (err.mailbox, err.command) == ("box", "UID FETCH")
     assert "could not be FETCHed" in err.response
+
+
+def test_first_sight_applies_import_existing() -> None:
+    new = ImapState()
+    assert reconcile(new, 77, 11, "skip")[0] == ImapState(77, 10, 0)
+    assert reconcile(new, 77, 11, "silent")[0] == ImapState(77, 0, 11)
+    assert reconcile(new, 77, 11, "normal")[0] == ImapState(77, 0, 0)
+    assert "first sight" in reconcile(new, 77, 11, "normal")[1]
+
+
+def test_known_folder_keeps_its_state_and_a_new_uidvalidity_rescans() -> None:
+    known = ImapState(77, 40, 5)
+    assert reconcile(known, 77, 99, "skip") == (known, "")
+    rescan, note = reconcile(known, 78, 3, "skip")  # import_existing is for first sight only
+    assert rescan == ImapState(78, 0, 0)
+    assert "UIDVALIDITY changed from 77 to 78" in note

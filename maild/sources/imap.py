@@ -19,12 +19,11 @@ called from another.
 from __future__ import annotations
 
 import logging
-import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -57,47 +56,16 @@ from maild.sources.imap_errors import (
     translate,
 )
 from maild.sources.imap_idle import idle_until_news, pending_news
+from maild.sources.imap_protocol import chunks, number, parse_fetch, uid_set
+from maild.sources.imap_state import ImapState, reconcile
+
+__all__ = ["BATCH", "ImapSource", "ImapState"]
 
 log = logging.getLogger("maild.sources.imap")
 T = TypeVar("T")
 
 BATCH = 100  # mails per fetch(); keep it at or below the pipeline's group-commit batch
 FETCH_CHUNK = 20  # mails per UID FETCH command: bounds the memory of one answer
-_UID = re.compile(rb"\bUID (\d+)")
-_INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
-
-
-@dataclass(frozen=True, slots=True)
-class ImapState:
-    """What the caller persists per mailbox and hands back on restart.
-
-    `last_uid`: every mail up to it is committed *and* flagged/moved. `silent_below`: mail
-    under this UID was already in the folder when it was first seen (import_existing =
-    silent). `last_fetch`: when the folder was last read successfully.
-    """
-
-    uidvalidity: int | None = None
-    last_uid: int = 0
-    silent_below: int = 0
-    last_fetch: datetime | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "uidvalidity": self.uidvalidity,
-            "last_uid": self.last_uid,
-            "silent_below": self.silent_below,
-            "last_fetch": self.last_fetch.isoformat() if self.last_fetch else None,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ImapState:
-        fetched = data.get("last_fetch")
-        return cls(
-            uidvalidity=data.get("uidvalidity"),
-            last_uid=int(data.get("last_uid") or 0),
-            silent_below=int(data.get("silent_below") or 0),
-            last_fetch=datetime.fromisoformat(fetched) if fetched else None,
-        )
 
 
 class _Stopping(stop_base):
@@ -294,8 +262,8 @@ class ImapSource:
         try:
             conn.box.folder.set(folder)
             responses = conn.client.untagged_responses
-            uidvalidity = _number(responses.get("UIDVALIDITY"))
-            uidnext = _number(responses.get("UIDNEXT"))
+            uidvalidity = number(responses.get("UIDVALIDITY"))
+            uidnext = number(responses.get("UIDNEXT"))
             if uidvalidity is None or uidnext is None:
                 status = conn.box.folder.status(folder, ["UIDVALIDITY", "UIDNEXT"])
                 uidvalidity, uidnext = int(status["UIDVALIDITY"]), int(status["UIDNEXT"])
@@ -304,34 +272,11 @@ class ImapSource:
         self._reconcile(uidvalidity, uidnext)
 
     def _reconcile(self, uidvalidity: int, uidnext: int) -> None:
-        st = self._state
-        if st.uidvalidity == uidvalidity:
-            return
-        if st.uidvalidity is not None:
-            log.warning(
-                "mailbox %s: UIDVALIDITY of %s changed from %d to %d; rescanning it (mail "
-                "already taken in is recognised as a duplicate)",
-                self.name,
-                self.settings.folder,
-                st.uidvalidity,
-                uidvalidity,
-            )
-            self._state = ImapState(uidvalidity, 0, 0, st.last_fetch)
-            return
-        mode = self.settings.import_existing
-        log.info(
-            "mailbox %s: first sight of %s, mail below UID %d: %s",
-            self.name,
-            self.settings.folder,
-            uidnext,
-            {"silent": "imported silently", "skip": "skipped", "normal": "imported"}[mode],
-        )
-        if mode == "skip":
-            self._state = ImapState(uidvalidity, uidnext - 1, 0, st.last_fetch)
-        elif mode == "silent":
-            self._state = ImapState(uidvalidity, 0, uidnext, st.last_fetch)
-        else:
-            self._state = ImapState(uidvalidity, 0, 0, st.last_fetch)
+        before = self._state
+        self._state, note = reconcile(before, uidvalidity, uidnext, self.settings.import_existing)
+        if note:
+            level = logging.WARNING if before.uidvalidity is not None else logging.INFO
+            log.log(level, "mailbox %s: folder %s: %s", self.name, self.settings.folder, note)
 
     # -- the commands -------------------------------------------------------------------
 
@@ -354,7 +299,7 @@ class ImapSource:
         uids = above[: max(limit, 0)]
         self.backlog = len(above) - len(uids)
         items: list[Incoming] = []
-        for chunk in _chunks(uids, FETCH_CHUNK):
+        for chunk in chunks(uids, FETCH_CHUNK):
             data = self._ok(
                 client.uid("FETCH", uid_set(chunk), "(UID INTERNALDATE BODY.PEEK[])"),
                 "UID FETCH",
@@ -449,52 +394,3 @@ class ImapSource:
         if typ != "OK":
             raise refusal(self.name, command, typ, data, refused)
         return data
-
-
-def uid_set(uids: Iterable[int]) -> str:
-    """1,2,3,5 -> "1:3,5"."""
-    runs: list[list[int]] = []
-    for uid in sorted(set(uids)):
-        if runs and uid == runs[-1][1] + 1:
-            runs[-1][1] = uid
-        else:
-            runs.append([uid, uid])
-    return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in runs)
-
-
-def parse_fetch(data: Sequence[Any]) -> list[tuple[int, datetime | None, bytes]]:
-    """(UID, INTERNALDATE, body) from imaplib's answer to UID FETCH; the UID may stand before
-    or after the body literal, and unsolicited FETCH lines (flag changes) are skipped."""
-    out: list[tuple[int, datetime | None, bytes]] = []
-    for i, item in enumerate(data):
-        if not (isinstance(item, tuple) and len(item) == 2):
-            continue
-        after = data[i + 1] if i + 1 < len(data) and isinstance(data[i + 1], bytes) else b""
-        meta = item[0] + b" " + after
-        m = _UID.search(meta)
-        if m:
-            out.append((int(m.group(1)), _internaldate(meta), item[1]))
-    return out
-
-
-def _internaldate(meta: bytes) -> datetime | None:
-    m = _INTERNALDATE.search(meta)
-    if not m:
-        return None
-    try:
-        when = datetime.strptime(m.group(1).decode().strip(), "%d-%b-%Y %H:%M:%S %z")
-    except ValueError:
-        return None
-    return when.astimezone(UTC)
-
-
-def _number(values: list[Any] | None) -> int | None:
-    if not values or not isinstance(values[-1], (bytes, str)):
-        return None
-    text = values[-1].decode() if isinstance(values[-1], bytes) else values[-1]
-    return int(text) if text.strip().isdigit() else None
-
-
-def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

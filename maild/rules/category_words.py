@@ -13,7 +13,7 @@ from maild.rules import Context, rule
 from maild.rules._text import fault, lists, quote, signal, view
 from maild.rules.words import found
 
-ORDER = ("permission", "performance", "data", "environment", "configuration", "functional")
+ORDER = ("permission", "performance", "environment", "data", "configuration", "functional")
 
 
 def _hit(category: str, why: str) -> RuleHit:

@@ -72,7 +72,7 @@ _SAYS: dict[str, re.Pattern[str]] = {
         r"没有报错|没报错|无报错|没有任何提示|没有提示|没有错误|没反应|没有反应|无响应|白屏|空白",
         r"\bno error|\bwithout (?:any )?errors?\b|nothing happens|does nothing",
         r"blank (?:page|screen)",
-        r"截图|screenshot|attached",
+        r"截图|screenshot|attached|错误码|错误代码|错误编号|error code|exception|stack ?trace",
     ),
     "environment": _any(
         r"\b(?:windows|win ?1[01]|win ?7|mac ?os|macos|os x|linux|ubuntu)\b",

@@ -30,7 +30,7 @@ def mail(subject: str, body: str, sender: str = "user@customer.cn") -> ParsedMes
         text=body,
         quoted="",
         attachments=(),
-        facts=extract([("subject", subject), ("body", body)]),
+        facts=extract([("subject", subject, 1), ("body", body, 1)]),
         defects=(),
     )
 

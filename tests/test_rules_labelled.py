@@ -569,14 +569,17 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     # -- a second batch, written before the word lists were tuned to it --------------
     (
         "【紧急】ERP系统全部用户登录报错",
-        "各位好:\n今天8:30起,我司全部用户登录ERP均提示“Error 500”,仓库和财务都停工了,麻烦立刻安排人处理。\n谢谢!",
+        "各位好:\n今天8:30起,我司全部用户登录ERP均提示“Error "
+        "500”,仓库和财务都停工了,麻烦立刻安排人处理。\n谢谢!",
         C,
         "P1",
         "functional",
     ),
     (
         "Re: no one can access the portal",
-        "Hello support,\nNo one in our organisation can access the customer portal since 07:45 CET. The browser just shows 'This site can't be reached'. We have 1,200 employees waiting.\nRegards, Tom",
+        "Hello support,\nNo one in our organisation can access the customer portal since 07:45 "
+        "CET. The browser just shows 'This site can't be reached'. We have 1,200 employees "
+        "waiting.\nRegards, Tom",
         C,
         "P1",
         "functional",
@@ -590,7 +593,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Production DB down?",
-        "Our production environment is down: every request fails with 'SQLSTATE[HY000] [2002] Connection refused'. Nothing works for any user.",
+        "Our production environment is down: every request fails with 'SQLSTATE[HY000] [2002] "
+        "Connection refused'. Nothing works for any user.",
         C,
         "P1",
         "environment",
@@ -604,7 +608,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Payment page error for everybody",
-        "Hi team, the payment page throws an exception for everybody: 'NullPointerException at PaymentController'. Customers can't pay their invoices.",
+        "Hi team, the payment page throws an exception for everybody: 'NullPointerException at "
+        "PaymentController'. Customers can't pay their invoices.",
         C,
         "P1",
         "functional",
@@ -618,7 +623,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Dashboard widget shows wrong numbers",
-        "The 'Open orders' widget on the dashboard shows 0 although we have 35 open orders. The orders list itself is fine.",
+        "The 'Open orders' widget on the dashboard shows 0 although we have 35 open orders. The "
+        "orders list itself is fine.",
         C,
         "P2",
         "data",
@@ -632,7 +638,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Sync with Salesforce failing",
-        "Our nightly sync to Salesforce has failed three nights in a row. Log shows 'INVALID_SESSION_ID'. Contacts are not being updated.",
+        "Our nightly sync to Salesforce has failed three nights in a row. Log shows "
+        "'INVALID_SESSION_ID'. Contacts are not being updated.",
         C,
         "P2",
         "data",
@@ -646,7 +653,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Mobile app login loop",
-        "Two of our field technicians are stuck in a login loop on the iOS app (version 2.8.1, iPhone 13). The web version works for them.",
+        "Two of our field technicians are stuck in a login loop on the iOS app (version 2.8.1, "
+        "iPhone 13). The web version works for them.",
         C,
         "P3",
         "functional",
@@ -660,21 +668,24 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Cannot save purchase order",
-        "When I try to save a purchase order with more than 50 lines I get 'Validation failed: line limit exceeded'. Is this a bug? It blocks our purchasing team.",
+        "When I try to save a purchase order with more than 50 lines I get 'Validation failed: "
+        "line limit exceeded'. Is this a bug? It blocks our purchasing team.",
         C,
         "P2",
         "functional",
     ),
     (
         "审批流程配置后不生效",
-        "我们在后台把审批金额阈值改成了5000元,但是提交3000元的单据还是需要总经理审批,配置好像没有生效。",
+        "我们在后台把审批金额阈值改成了5000元,但是提交3000元的单据还是需要总经理审批,配置好像没有"
+        "生效。",
         C,
         "P2",
         "configuration",
     ),
     (
         "Role cannot see invoices",
-        "Users with the 'Accountant' role can no longer see the Invoices menu since yesterday's release. About 8 people are affected.",
+        "Users with the 'Accountant' role can no longer see the Invoices menu since yesterday's "
+        "release. About 8 people are affected.",
         C,
         "P2",
         "permission",
@@ -709,7 +720,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "How to set up two-factor authentication",
-        "Hi, our security team asks us to enable 2FA for all users. How can we turn this on? Thanks!",
+        "Hi, our security team asks us to enable 2FA for all users. How can we turn this on? "
+        "Thanks!",
         C,
         "P3",
         "consultation",
@@ -717,7 +729,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ("咨询发票开具流程", "请问年度服务费的发票怎么申请?需要提供哪些信息?", C, "P3", "consultation"),
     (
         "Is there an API for stock levels?",
-        "We would like to read stock levels from our webshop. Do you have an API endpoint for that, and where is the documentation?",
+        "We would like to read stock levels from our webshop. Do you have an API endpoint for "
+        "that, and where is the documentation?",
         C,
         "P3",
         "consultation",
@@ -745,7 +758,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Small glitch in calendar view",
-        "In the calendar view, events that end at midnight are shown on the next day as well. Minor issue, nothing urgent.",
+        "In the calendar view, events that end at midnight are shown on the next day as well. "
+        "Minor issue, nothing urgent.",
         C,
         "P3",
         "functional",
@@ -759,7 +773,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Password reset email not received",
-        "I requested a password reset twice but the email never arrived. Checked spam too. Can you help?",
+        "I requested a password reset twice but the email never arrived. Checked spam too. Can "
+        "you help?",
         C,
         "P3",
         "permission",
@@ -808,7 +823,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "URGENT - need training material",
-        "URGENT: could you send us the user manual for the new approval module? Our training is tomorrow.",
+        "URGENT: could you send us the user manual for the new approval module? Our training is "
+        "tomorrow.",
         C,
         "P2",
         "consultation",
@@ -822,7 +838,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "Import fails with encoding error",
-        "Importing our product CSV fails with 'UnicodeDecodeError: utf-8 codec can't decode byte 0xb5'. The file was exported from our old ERP.",
+        "Importing our product CSV fails with 'UnicodeDecodeError: utf-8 codec can't decode byte "
+        "0xb5'. The file was exported from our old ERP.",
         C,
         "P2",
         "data",
@@ -850,7 +867,8 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "API返回500",
-        "调用 /api/v2/orders 创建订单时返回 500 Internal Server Error,其他接口正常,影响我们的自动下单。",
+        "调用 /api/v2/orders 创建订单时返回 500 Internal Server "
+        "Error,其他接口正常,影响我们的自动下单。",
         C,
         "P1",
         "functional",

@@ -26,11 +26,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from maild.message import ParsedMessage, RuleHit
-from maild.rules.peaks import Peak
+from maild.rules.peaks import Peak, parse_peak
 from maild.rules.queue import queue_for
-from maild.settings import PRIORITIES, RulesSettings
+from maild.rules.words import Words, defaults, merged
+from maild.settings import PRIORITIES, RulesSettings, Settings
 
 Rule = Callable[[ParsedMessage, "Context"], RuleHit | None]
 REGISTRY: dict[str, Rule] = {}
@@ -51,6 +53,30 @@ class Context:
     peaks: tuple[Peak, ...] = ()
     queues: Mapping[str, str] = field(default_factory=dict)
     product: str = ""
+
+
+def context_for(settings: Settings, now: datetime, words: Words | None = None) -> Context:
+    """The Context for one mail: settings' rules, word lists (defaults plus `rules.words`
+    overrides), support time zone, business peaks (`rules.business_peaks`) and queues
+    (`rules.queues`). Settings fields not defined yet are read as empty."""
+    rules = settings.rules
+    lists = words if words is not None else defaults()
+    overrides = getattr(rules, "words", None)
+    if overrides:
+        lists = merged(lists, overrides)
+    return Context(
+        rules,
+        now,
+        lists,
+        settings.support.timezone,
+        _peaks(tuple(getattr(rules, "business_peaks", ()) or ())),
+        dict(getattr(rules, "queues", None) or {}),
+    )
+
+
+@cache
+def _peaks(texts: tuple[str, ...]) -> tuple[Peak, ...]:
+    return tuple(parse_peak(t) for t in texts)
 
 
 def rule(name: str) -> Callable[[Rule], Rule]:

@@ -1,0 +1,29 @@
+"""urgency-words: the customer's urgency lifts one step, never above P2; denials do not count."""
+
+from __future__ import annotations
+
+from maild.message import RuleHit
+from maild.rules import discover
+from tests.test_rules_common import context, mail
+
+
+def run(subject: str, body: str, sender: str = "user@customer.cn", **kw: object) -> RuleHit | None:
+    return discover()["urgency-words"](mail(subject, body, sender), context(**kw))
+
+
+def test_urgency_is_a_capped_raise() -> None:
+    hit = run("紧急!", "请尽快处理")
+    assert hit and hit.effect == "priority+1 max P2"
+    assert run("URGENT", "x") is not None and run("x", "need it ASAP") is not None
+
+
+def test_denied_urgency_does_not_count() -> None:
+    assert run("x", "不紧急,有空看看") is None
+    assert run("x", "This is not urgent") is None
+
+
+def test_cosmetic_question_marked_urgent_is_not_p1() -> None:
+    from maild.rules import evaluate
+
+    v = evaluate(mail("紧急!!!按钮颜色", "紧急!!!按钮颜色不对,尽快改一下"), context())
+    assert v.priority == "P3"

@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from maild import classify, parsers, respond, rules, thread, tickets
 from maild.compose import Renderer
 from maild.database.engine import transaction
-from maild.database.models import OutboxRow, QuarantineRow, RawMail, Ticket
-from maild.database.queries import Batch, Queries
+from maild.database.models import QuarantineRow, RawMail
+from maild.database.queries import Batch, PendingRaw, Queries
+from maild.database.writes import Ref, Writes
 from maild.errors import NotFound, StageError
 from maild.identity import identity_hash, message_id
 from maild.message import Action, Kind, ParsedMessage, Triage
@@ -127,10 +128,14 @@ class Pipeline:
                 raw.label or f"raw:{raw.id}",
                 received_at=raw.received_at,
             )
-            out = self._one(s, Queries(s), self._prepare(item, replay_of=raw))
+            q, w = Queries(s), Writes()
+            out = self._one(s, q, w, self._prepare(item, replay_of=raw))
+            q.release()
             row.status = "replayed"
             row.replayed_at = datetime.now(UTC)
             row.result = f"{out.action}: {out.reason}"
+            s.flush()
+            w.write(s.connection())
             return out
 
     def recover(self) -> list[Outcome]:
@@ -167,13 +172,19 @@ class Pipeline:
         with transaction(self.sessions) as s:
             q = Queries(s, Batch(reserve=len(prepared)))
             parsed = [x.parsed for x in prepared if x.parsed is not None]
-            q.prefetch([x.identity for x in prepared],
-                       [x.message_id for x in prepared if x.message_id],
-                       [r for m in parsed for r in (*m.in_reply_to, *m.references)])
-            q.prefetch_autoreplies([m.sender.address for m in parsed], respond.today(
-                datetime.now(UTC), self.settings))
-            outcomes = [self._one(s, q, x) for x in prepared]
+            q.prefetch(
+                [x.identity for x in prepared],
+                [x.message_id for x in prepared if x.message_id],
+                [r for m in parsed for r in (*m.in_reply_to, *m.references)],
+            )
+            q.prefetch_autoreplies(
+                [m.sender.address for m in parsed], respond.today(datetime.now(UTC), self.settings)
+            )
+            w = Writes()
+            outcomes = [self._one(s, q, w, x) for x in prepared]
             q.release()
+            s.flush()  # new tickets and changed ones first: the rows below refer to them
+            w.write(s.connection())
             return outcomes
 
     def _commit_alone(self, p: _Prepared) -> Outcome:
@@ -222,9 +233,9 @@ class Pipeline:
             replay_of,
         )
 
-    def _one(self, s: Session, q: Queries, p: _Prepared) -> Outcome:
-        """One mail inside the batch's transaction. Every stage runs before anything is added
-        to the session, so a stage that fails leaves nothing half-written behind."""
+    def _one(self, s: Session, q: Queries, w: Writes, p: _Prepared) -> Outcome:
+        """One mail inside the batch's transaction. Every stage runs before its rows are
+        added to `w`, so a stage that fails leaves nothing half-written behind."""
         if p.replay_of is None:
             existing = q.raw_by_identity(p.identity)
             if existing is not None:
@@ -233,7 +244,7 @@ class Pipeline:
             if p.failure is not None:
                 raise p.failure
             assert p.parsed is not None
-            return self._process(s, q, p, p.parsed)
+            return self._process(s, q, w, p, p.parsed)
         except StageError as e:
             return self._quarantine(s, q, p, e.stage, e.cause)
         except DBAPIError:
@@ -241,26 +252,35 @@ class Pipeline:
         except Exception as e:  # noqa: BLE001 - the one place: anything else is quarantined
             return self._quarantine(s, q, p, "pipeline", e)
 
-    def _raw_row(self, p: _Prepared, outcome: str) -> RawMail:
+    def _raw(
+        self, w: Writes, p: _Prepared, outcome: str, number: int | None
+    ) -> tuple[Ref | int, RawMail | PendingRaw]:
+        """The raw row: a new one in `w`, or the stored one when replaying."""
         if p.replay_of is not None:
-            p.replay_of.outcome = outcome
-            return p.replay_of
+            p.replay_of.outcome, p.replay_of.ticket_number = outcome, number
+            return p.replay_of.id, p.replay_of
         item = p.item
-        return RawMail(
-            sha256=p.sha256,
-            identity=p.identity,
-            message_id=p.message_id,
-            source=item.source,
-            mailbox=item.mailbox,
-            uidvalidity=item.uidvalidity,
-            uid=item.uid,
-            label=item.label[:500],
-            size=len(item.data),
-            received_at=p.arrival,
-            outcome=outcome,
+        ref = w.raw(
+            {
+                "sha256": p.sha256,
+                "identity": p.identity,
+                "message_id": p.message_id,
+                "source": item.source,
+                "mailbox": item.mailbox,
+                "uidvalidity": item.uidvalidity,
+                "uid": item.uid,
+                "label": item.label[:500],
+                "size": len(item.data),
+                "received_at": p.arrival,
+                "outcome": outcome,
+                "ticket_number": number,
+            }
         )
+        return ref, PendingRaw(p.identity, p.message_id, outcome, number, p.arrival)
 
-    def _process(self, s: Session, q: Queries, p: _Prepared, msg: ParsedMessage) -> Outcome:
+    def _process(
+        self, s: Session, q: Queries, w: Writes, p: _Prepared, msg: ParsedMessage
+    ) -> Outcome:
         settings = self.settings
         if not msg.sender.address:
             raise StageError(
@@ -269,11 +289,11 @@ class Pipeline:
         kind, kind_reason = _stage("classify", classify.kind_of, msg, settings.support.address)
         number, thread_reason = _stage("thread", thread.find, msg, q, settings.agents.addresses)
         if kind == "own" or (number is None and kind in ("auto_reply", "bounce")):
-            return self._suppress(s, q, p, f"{kind}: {kind_reason}; {thread_reason}")
+            return self._suppress(q, w, p, f"{kind}: {kind_reason}; {thread_reason}")
         if p.message_id and p.replay_of is None and q.message_id_seen(p.message_id):
             thread_reason += f"; note: Message-ID {p.message_id} was seen before with other content"
         if number is not None:
-            return self._follow_up(s, q, p, msg, kind, number, thread_reason)
+            return self._follow_up(q, w, p, msg, kind, number, thread_reason)
         ctx = rules.Context(settings.rules, p.arrival, self.words)
         verdict = _stage("rules", rules.evaluate, msg, ctx)
         due = _stage("sla", self.calendar.due, p.arrival, verdict.priority)
@@ -287,30 +307,15 @@ class Pipeline:
             due,
         )
         number = q.next_ticket_number()
-        raw = self._raw_row(p, "created")
-        raw.ticket_number = number
-        rows = _stage("ticket", tickets.create, number, msg, triage, p.arrival)
-        ticket = rows[0]
-        assert isinstance(ticket, Ticket)
-        rows += _stage("ticket", tickets.message, number, msg, raw, kind, p.arrival)
-        q.batch.tickets[number] = ticket
-        answer = _stage(
-            "respond",
-            respond.ack,
-            q,
-            settings,
-            self.renderer,
-            ticket,
-            msg,
-            triage,
-            p.arrival,
-            p.item.silent,
-        )
-        rows += answer
-        if not p.item.silent:
-            rows += _stage(
+        mark = w.mark()
+        try:
+            ref, raw = self._raw(w, p, "created", number)
+            ticket = _stage("ticket", tickets.create, w, number, msg, triage, p.arrival)
+            _stage("ticket", tickets.message, w, number, msg, ref, kind, p.arrival)
+            acked = _stage(
                 "respond",
-                respond.notify,
+                respond.ack,
+                w,
                 q,
                 settings,
                 self.renderer,
@@ -318,18 +323,36 @@ class Pipeline:
                 msg,
                 triage,
                 p.arrival,
-                True,
+                p.item.silent,
             )
-        s.add_all([raw, *rows])
+            if not p.item.silent:
+                _stage(
+                    "respond",
+                    respond.notify,
+                    w,
+                    q,
+                    settings,
+                    self.renderer,
+                    ticket,
+                    msg,
+                    triage,
+                    p.arrival,
+                    True,
+                )
+        except StageError:
+            w.rewind(mark)
+            q.unuse(number)
+            raise
+        s.add(ticket)
+        q.batch.tickets[number] = ticket
         q.remember(raw, number, msg.message_id, msg.sender.address)
-        acked = any(isinstance(r, OutboxRow) and r.purpose == "ack" for r in answer)
         reason = thread_reason if acked else f"{thread_reason}; not acknowledged"
         return Outcome(p.item.label, number, "created", reason, p.sha256, p.item)
 
     def _follow_up(
         self,
-        s: Session,
         q: Queries,
+        w: Writes,
         p: _Prepared,
         msg: ParsedMessage,
         kind: Kind,
@@ -343,43 +366,53 @@ class Pipeline:
         triage = Triage(
             kind, number, reason, ticket.category, ticket.priority, (), None, agent=agent
         )
-        raw = self._raw_row(p, action)
-        raw.ticket_number = number
-        rows = _stage(
-            "ticket", tickets.message, number, msg, raw, "agent_reply" if agent else kind, p.arrival
-        )
-        if not agent and not p.item.silent:
-            rows += _stage(
-                "respond",
-                respond.notify,
-                q,
-                self.settings,
-                self.renderer,
-                ticket,
+        mark = w.mark()
+        try:
+            ref, raw = self._raw(w, p, action, number)
+            _stage(
+                "ticket",
+                tickets.message,
+                w,
+                number,
                 msg,
-                triage,
+                ref,
+                "agent_reply" if agent else kind,
                 p.arrival,
-                False,
             )
-        rows += _stage("ticket", tickets.follow_up, ticket, msg, triage, p.arrival)
-        s.add_all([raw, *rows])
+            if not agent and not p.item.silent:
+                _stage(
+                    "respond",
+                    respond.notify,
+                    w,
+                    q,
+                    self.settings,
+                    self.renderer,
+                    ticket,
+                    msg,
+                    triage,
+                    p.arrival,
+                    False,
+                )
+            _stage("ticket", tickets.follow_up, w, ticket, msg, triage, p.arrival)
+        except StageError:
+            w.rewind(mark)
+            raise
         q.remember(raw, number, msg.message_id, msg.sender.address)
         return Outcome(p.item.label, number, action, reason, p.sha256, p.item)
 
-    def _suppress(self, s: Session, q: Queries, p: _Prepared, reason: str) -> Outcome:
-        raw = self._raw_row(p, "suppressed")
-        s.add_all(
-            [
-                raw,
-                QuarantineRow(
-                    raw=raw,
-                    stage="classify",
-                    error=f"not answered: {reason}",
-                    traceback="",
-                    created_at=datetime.now(UTC),
-                    status="held",
-                ),
-            ]
+    def _suppress(self, q: Queries, w: Writes, p: _Prepared, reason: str) -> Outcome:
+        ref, raw = self._raw(w, p, "suppressed", None)
+        w.quarantine.append(
+            {
+                "raw_id": ref,
+                "stage": "classify",
+                "error": f"not answered: {reason}",
+                "traceback": "",
+                "created_at": datetime.now(UTC),
+                "status": "held",
+                "replayed_at": None,
+                "result": "",
+            }
         )
         q.remember(raw, None, None, "")
         return Outcome(p.item.label, None, "suppressed", reason, p.sha256, p.item)
@@ -387,30 +420,38 @@ class Pipeline:
     def _quarantine(
         self, s: Session, q: Queries, p: _Prepared, stage: str, error: BaseException
     ) -> Outcome:
+        """Written at once (a rare path), so the entry's number can be reported."""
         tb = "".join(traceback.format_exception(error))
-        raw = self._raw_row(p, "quarantined")
-        row = QuarantineRow(
-            raw=raw,
-            stage=stage,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            traceback=tb[-20000:],
-            created_at=datetime.now(UTC),
-            status="held",
+        single = Writes()
+        ref, raw = self._raw(single, p, "quarantined", None)
+        if p.replay_of is not None:
+            s.flush()
+        raw_id = ref if isinstance(ref, int) else single.write_raw(s.connection())
+        qid = single.write_quarantine(
+            s.connection(),
+            {
+                "raw_id": raw_id,
+                "stage": stage,
+                "error": f"{type(error).__name__}: {error}"[:2000],
+                "traceback": tb[-20000:],
+                "created_at": datetime.now(UTC),
+                "status": "held",
+                "replayed_at": None,
+                "result": "",
+            },
         )
-        s.add_all([raw, row])
-        s.flush()  # rare: worth a flush to report the entry's number
         q.remember(raw, None, None, "")
         log.warning("quarantined %s at stage %s: %s", p.sha256[:12], stage, type(error).__name__)
         return Outcome(
             p.item.label,
             None,
             "quarantined",
-            f"{stage}: {error} (quarantine #{row.id})",
+            f"{stage}: {error} (quarantine #{qid})",
             p.sha256,
             p.item,
         )
 
-    def _duplicate(self, p: _Prepared, existing: RawMail) -> Outcome:
+    def _duplicate(self, p: _Prepared, existing: RawMail | PendingRaw) -> Outcome:
         what = (
             f"ticket #{existing.ticket_number}"
             if existing.ticket_number

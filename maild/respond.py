@@ -1,8 +1,8 @@
 """Respond stage: decide whether a mail is answered, render the mail, queue it in the outbox.
 
-Input: the ticket, parsed mail and triage. Output: OutboxRow objects (and events) that the
-driver adds to the ticket's own transaction, so a crash can neither lose nor double an
-acknowledgement.
+Input: the ticket, parsed mail and triage. Output: outbox rows (and events) appended to the
+batch's `Writes`, committed in the ticket's own transaction, so a crash can neither lose nor
+double an acknowledgement.
 Never answers machine mail, lists, noreply senders or ourselves (RFC 3834); caps automatic
 replies per sender per day in the database, so several daemons share the count. Every
 decision not to answer is an event with its reason.
@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from maild.classify import no_reply_address
 from maild.compose import Outgoing, Renderer, build
-from maild.database.models import OutboxRow, Ticket
+from maild.database.models import Ticket
 from maild.database.queries import Queries
+from maild.database.writes import Row, Writes
 from maild.message import ParsedMessage, Triage
 from maild.settings import Settings
 from maild.tickets import SYSTEM, event
@@ -46,8 +47,17 @@ def ack_refusal(msg: ParsedMessage, triage: Triage, settings: Settings, silent: 
     return ""
 
 
-def ack(q: Queries, settings: Settings, renderer: Renderer, ticket: Ticket,
-        msg: ParsedMessage, triage: Triage, now: datetime, silent: bool) -> list[object]:
+def ack(
+    w: Writes,
+    q: Queries,
+    settings: Settings,
+    renderer: Renderer,
+    ticket: Ticket,
+    msg: ParsedMessage,
+    triage: Triage,
+    now: datetime,
+    silent: bool,
+) -> bool:
     """The acknowledgement's outbox row and event, or the event saying why there is none."""
     refusal = ack_refusal(msg, triage, settings, silent)
     if not refusal:
@@ -56,58 +66,113 @@ def ack(q: Queries, settings: Settings, renderer: Renderer, ticket: Ticket,
         if q.take_autoreply(msg.sender.address, day, cap) == 0:
             refusal = f"daily cap of {cap} automatic replies to this sender reached"
     if refusal:
-        return [event(ticket.number, now, SYSTEM, "no acknowledgement", refusal)]
+        w.events.append(event(ticket.number, now, SYSTEM, "no acknowledgement", refusal))
+        return False
     lang = ticket.language if ticket.language in ("zh", "en") else settings.support.language
     due = ticket.first_response_due.astimezone(ZoneInfo(settings.support.timezone))
-    body = renderer.render("ack", lang, {
-        "ticket": ticket.number, "customer_name": msg.sender.name,
-        "priority": ticket.priority, "priority_label": PRIORITY_LABEL[lang][ticket.priority],
-        "due_words": due_words(due, now.astimezone(due.tzinfo), lang),
-        "timezone": settings.support.timezone, "error_codes": list(msg.error_codes),
-        "environment": [v for v in msg.environment().values() if v],
-        "support_name": settings.support.name,
-    })
-    out = build("ack", sender_name=settings.support.name, sender=settings.support.address,
-                to=(msg.sender.address,), subject=tagged(ticket, msg.subject, settings),
-                body=body, domain=_domain(settings), now=now, in_reply_to=msg.message_id,
-                references=(*msg.references, msg.message_id or ""), ticket=ticket.number)
+    body = renderer.render(
+        "ack",
+        lang,
+        {
+            "ticket": ticket.number,
+            "customer_name": msg.sender.name,
+            "priority": ticket.priority,
+            "priority_label": PRIORITY_LABEL[lang][ticket.priority],
+            "due_words": due_words(due, now.astimezone(due.tzinfo), lang),
+            "timezone": settings.support.timezone,
+            "error_codes": list(msg.error_codes),
+            "environment": [v for v in msg.environment().values() if v],
+            "support_name": settings.support.name,
+        },
+    )
+    out = build(
+        "ack",
+        sender_name=settings.support.name,
+        sender=settings.support.address,
+        to=(msg.sender.address,),
+        subject=tagged(ticket, msg.subject, settings),
+        body=body,
+        domain=_domain(settings),
+        now=now,
+        in_reply_to=msg.message_id,
+        references=(*msg.references, msg.message_id or ""),
+        ticket=ticket.number,
+    )
     q.remember_outgoing(out.message_id, ticket.number)
-    return [outbox_row(out, ticket.number, now),
-            event(ticket.number, now, SYSTEM, "acknowledgement queued", f"outbox {out.message_id}")]
+    w.outbox.append(outbox_row(out, ticket.number, now))
+    w.events.append(
+        event(ticket.number, now, SYSTEM, "acknowledgement queued", f"outbox {out.message_id}")
+    )
+    return True
 
 
-def notify(q: Queries, settings: Settings, renderer: Renderer, ticket: Ticket,
-           msg: ParsedMessage, triage: Triage, now: datetime, new: bool) -> list[object]:
+def notify(
+    w: Writes,
+    q: Queries,
+    settings: Settings,
+    renderer: Renderer,
+    ticket: Ticket,
+    msg: ParsedMessage,
+    triage: Triage,
+    now: datetime,
+    new: bool,
+) -> None:
     """The agents' notification, when there is a team to notify and a person wrote."""
     if not settings.agents.notify or triage.kind in ("auto_reply", "bounce", "bulk", "own"):
-        return []
+        return
     tz = ZoneInfo(settings.support.timezone)
-    body = renderer.render("notify", "en", {
-        "new": new, "ticket": ticket.number,
-        "customer": f"{msg.sender.name} <{msg.sender.address}>".strip(),
-        "subject": msg.subject, "priority": ticket.priority, "category": ticket.category,
-        "first_response_due": ticket.first_response_due.astimezone(tz).isoformat(),
-        "resolution_due": ticket.resolution_due.astimezone(tz).isoformat(),
-        "reasons": [f"{h.rule}: {h.reason}" for h in triage.hits],
-        "facts": [f"{f.kind}: {f.value} ({f.source})" for f in msg.facts if f.kind != "phone"],
-        "attachments": [f"{a.safe_name} ({a.size} bytes)" for a in msg.attachments],
-        "text": msg.text,
-    })
-    out = build("notify", sender_name=settings.support.name, sender=settings.support.address,
-                to=settings.agents.notify, subject=tagged(ticket, msg.subject, settings),
-                body=body, domain=_domain(settings), now=now, in_reply_to=msg.message_id,
-                references=(*msg.references, msg.message_id or ""), ticket=ticket.number,
-                auto=False)
+    body = renderer.render(
+        "notify",
+        "en",
+        {
+            "new": new,
+            "ticket": ticket.number,
+            "customer": f"{msg.sender.name} <{msg.sender.address}>".strip(),
+            "subject": msg.subject,
+            "priority": ticket.priority,
+            "category": ticket.category,
+            "first_response_due": ticket.first_response_due.astimezone(tz).isoformat(),
+            "resolution_due": ticket.resolution_due.astimezone(tz).isoformat(),
+            "reasons": [f"{h.rule}: {h.reason}" for h in triage.hits],
+            "facts": [f"{f.kind}: {f.value} ({f.source})" for f in msg.facts if f.kind != "phone"],
+            "attachments": [f"{a.safe_name} ({a.size} bytes)" for a in msg.attachments],
+            "text": msg.text,
+        },
+    )
+    out = build(
+        "notify",
+        sender_name=settings.support.name,
+        sender=settings.support.address,
+        to=settings.agents.notify,
+        subject=tagged(ticket, msg.subject, settings),
+        body=body,
+        domain=_domain(settings),
+        now=now,
+        in_reply_to=msg.message_id,
+        references=(*msg.references, msg.message_id or ""),
+        ticket=ticket.number,
+        auto=False,
+    )
     q.remember_outgoing(out.message_id, ticket.number)
-    return [outbox_row(out, ticket.number, now)]
+    w.outbox.append(outbox_row(out, ticket.number, now))
 
 
-def outbox_row(out: Outgoing, ticket: int | None, now: datetime) -> OutboxRow:
-    return OutboxRow(
-        ticket_number=ticket, purpose=out.purpose, sender=out.sender,
-        recipients=json.dumps(list(out.recipients)), subject=out.subject,
-        message_id=out.message_id, raw=out.data, status="queued", attempts=0,
-        next_attempt_at=now, last_error="", created_at=now)
+def outbox_row(out: Outgoing, ticket: int | None, now: datetime) -> Row:
+    return {
+        "ticket_number": ticket,
+        "purpose": out.purpose,
+        "sender": out.sender,
+        "recipients": json.dumps(list(out.recipients)),
+        "subject": out.subject,
+        "message_id": out.message_id,
+        "raw": out.data,
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "",
+        "created_at": now,
+        "sent_at": None,
+    }
 
 
 def today(now: datetime, settings: Settings) -> str:

@@ -1,24 +1,24 @@
 """Ticket stage: the rows that record what the earlier stages decided.
 
-Input: the parsed mail, its raw row and the triage. Output: new ORM objects (ticket, message,
-facts, attachments, audit events) for the driver to add to its transaction; the only row it
-changes in place is an existing ticket on a follow-up. Never sends anything and does no I/O.
+Input: the parsed mail, a reference to its raw row and the triage. Output: a new Ticket (an
+ORM object, since later stages read it) and plain rows (message, facts, attachments, audit
+events) appended to the batch's `Writes`; on a follow-up it changes the existing ticket in
+place. Never sends anything and does no I/O.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from maild.database.models import AttachmentRow, Event, FactRow, RawMail, Ticket, TicketMessage
+from maild.database.models import Ticket
+from maild.database.writes import Ref, Row, Writes
 from maild.message import ParsedMessage, Triage
 
 SYSTEM = "maild"
 MAX_SUBJECT = 998
 
 
-def create(number: int, msg: ParsedMessage, triage: Triage, arrival: datetime) -> list[object]:
+def create(w: Writes, number: int, msg: ParsedMessage, triage: Triage, arrival: datetime) -> Ticket:
     assert triage.due is not None
     ticket = Ticket(
         number=number,
@@ -34,13 +34,26 @@ def create(number: int, msg: ParsedMessage, triage: Triage, arrival: datetime) -
         first_response_due=triage.due.first_response,
         resolution_due=triage.due.resolution,
     )
-    rows: list[object] = [ticket, event(number, arrival, SYSTEM, "ticket created",
-                                        f"{triage.kind} mail from the customer; "
-                                        f"{triage.thread_reason}")]
-    rows += [event(number, arrival, f"rule:{h.rule}", h.effect, h.reason) for h in triage.hits]
-    rows.append(event(number, arrival, SYSTEM,
-                      f"priority {triage.priority}, category {triage.category}", _why(triage)))
-    return rows
+    w.events.append(
+        event(
+            number,
+            arrival,
+            SYSTEM,
+            "ticket created",
+            f"{triage.kind} mail from the customer; {triage.thread_reason}",
+        )
+    )
+    w.events += [event(number, arrival, f"rule:{h.rule}", h.effect, h.reason) for h in triage.hits]
+    w.events.append(
+        event(
+            number,
+            arrival,
+            SYSTEM,
+            f"priority {triage.priority}, category {triage.category}",
+            _why(triage),
+        )
+    )
+    return ticket
 
 
 def _why(triage: Triage) -> str:
@@ -48,43 +61,68 @@ def _why(triage: Triage) -> str:
     return "; ".join(reasons) if reasons else "no rule matched: defaults"
 
 
-def message(number: int, msg: ParsedMessage, raw: RawMail, kind: str,
-            arrival: datetime) -> list[object]:
-    row = TicketMessage(
-        ticket_number=number, raw=raw, direction="in", kind=kind,
-        author_address=msg.sender.address, author_name=msg.sender.name[:200],
-        subject=msg.subject[:MAX_SUBJECT], text=msg.text, quoted=msg.quoted,
-        message_id=msg.message_id, date=msg.date or arrival,
+def message(
+    w: Writes, number: int, msg: ParsedMessage, raw: Ref | int, kind: str, arrival: datetime
+) -> None:
+    ref = w.message(
+        {
+            "ticket_number": number,
+            "raw_id": raw,
+            "direction": "in",
+            "kind": kind,
+            "author_address": msg.sender.address,
+            "author_name": msg.sender.name[:200],
+            "subject": msg.subject[:MAX_SUBJECT],
+            "text": msg.text,
+            "quoted": msg.quoted,
+            "message_id": msg.message_id,
+            "date": msg.date or arrival,
+        }
     )
-    row.attachments = [
-        AttachmentRow(filename=a.filename[:2000], safe_name=a.safe_name,
-                      content_type=a.content_type[:200], size=a.size, sha256=a.sha256)
+    w.attachments += [
+        {
+            "ticket_message_id": ref,
+            "filename": a.filename[:2000],
+            "safe_name": a.safe_name,
+            "content_type": a.content_type[:200],
+            "size": a.size,
+            "sha256": a.sha256,
+        }
         for a in msg.attachments
     ]
-    facts = [FactRow(ticket_number=number, message=row, kind=f.kind, value=f.value[:2000],
-                     source=f.source[:300]) for f in msg.facts]
-    return [row, *facts]
+    w.facts += [
+        {
+            "ticket_number": number,
+            "ticket_message_id": ref,
+            "kind": f.kind,
+            "value": f.value[:2000],
+            "source": f.source[:300],
+        }
+        for f in msg.facts
+    ]
 
 
-def follow_up(ticket: Ticket, msg: ParsedMessage, triage: Triage,
-              arrival: datetime) -> list[object]:
+def follow_up(
+    w: Writes, ticket: Ticket, msg: ParsedMessage, triage: Triage, arrival: datetime
+) -> None:
     ticket.updated_at = arrival
     actor = msg.sender.address
     if triage.kind in ("auto_reply", "bounce", "bulk"):
-        return [event(ticket.number, arrival, SYSTEM, f"{triage.kind} mail recorded",
-                      triage.thread_reason)]
-    rows: list[object] = [event(ticket.number, arrival, actor, "follow-up", triage.thread_reason)]
+        w.events.append(
+            event(
+                ticket.number, arrival, SYSTEM, f"{triage.kind} mail recorded", triage.thread_reason
+            )
+        )
+        return
+    w.events.append(event(ticket.number, arrival, actor, "follow-up", triage.thread_reason))
     if ticket.status in ("waiting", "resolved"):
         before, ticket.status = ticket.status, "open"
-        rows.append(event(ticket.number, arrival, actor, f"status {before} → open",
-                          "the customer wrote again"))
-    return rows
+        w.events.append(
+            event(
+                ticket.number, arrival, actor, f"status {before} → open", "the customer wrote again"
+            )
+        )
 
 
-def event(number: int, when: datetime, actor: str, what: str, why: str = "") -> Event:
-    return Event(ticket_number=number, date=when, actor=actor[:320], what=what, why=why)
-
-
-def add_event(s: Session, number: int, when: datetime, actor: str, what: str,
-              why: str = "") -> None:
-    s.add(event(number, when, actor, what, why))
+def event(number: int, when: datetime, actor: str, what: str, why: str = "") -> Row:
+    return {"ticket_number": number, "date": when, "actor": actor[:320], "what": what, "why": why}

@@ -9,6 +9,7 @@ Implements `maild.thread.Lookup`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -24,10 +25,22 @@ from maild.database.models import (
 
 
 @dataclass
+class PendingRaw:
+    """A raw mail added by this batch and not yet written (the fields dedupe reports)."""
+
+    identity: str
+    message_id: str | None
+    outcome: str
+    ticket_number: int | None
+    received_at: datetime
+    id: int | None = None
+
+
+@dataclass
 class Batch:
     """Rows added by the current transaction, indexed for the lookups below."""
 
-    raws: dict[str, RawMail] = field(default_factory=dict)  # identity → row
+    raws: dict[str, RawMail | PendingRaw] = field(default_factory=dict)  # identity → row
     message_ids: dict[str, int] = field(default_factory=dict)  # Message-ID → ticket
     tickets: dict[int, Ticket] = field(default_factory=dict)
     people: dict[int, set[str]] = field(default_factory=dict)  # ticket → senders seen
@@ -47,24 +60,30 @@ class Queries:
         self.s = session
         self.batch = batch or Batch()
 
-    def prefetch(self, identities: list[str], message_ids: list[str],
-                 references: list[str]) -> None:
+    def prefetch(
+        self, identities: list[str], message_ids: list[str], references: list[str]
+    ) -> None:
         """Look up what a whole batch needs in three queries instead of three per mail."""
         b = self.batch
         for chunk in _chunks(identities):
             for raw in self.s.scalars(select(RawMail).where(RawMail.identity.in_(chunk))):
                 b.known_raws[raw.identity] = raw
         for chunk in _chunks(message_ids):
-            b.known_message_ids.update(self.s.scalars(
-                select(RawMail.message_id).where(RawMail.message_id.in_(chunk))))
+            b.known_message_ids.update(
+                self.s.scalars(select(RawMail.message_id).where(RawMail.message_id.in_(chunk)))
+            )
         for chunk in _chunks(references):
             for mid, number in self.s.execute(
-                    select(TicketMessage.message_id, TicketMessage.ticket_number)
-                    .where(TicketMessage.message_id.in_(chunk))):
+                select(TicketMessage.message_id, TicketMessage.ticket_number).where(
+                    TicketMessage.message_id.in_(chunk)
+                )
+            ):
                 b.known_threads.setdefault(str(mid), int(number))
             for out_mid, out_number in self.s.execute(
-                    select(OutboxRow.message_id, OutboxRow.ticket_number)
-                    .where(OutboxRow.message_id.in_(chunk), OutboxRow.ticket_number.is_not(None))):
+                select(OutboxRow.message_id, OutboxRow.ticket_number).where(
+                    OutboxRow.message_id.in_(chunk), OutboxRow.ticket_number.is_not(None)
+                )
+            ):
                 if out_number is not None:
                     b.known_threads.setdefault(str(out_mid), int(out_number))
         b.prefetched = True
@@ -73,13 +92,16 @@ class Queries:
         """Today's automatic-reply counts of a batch's senders, locked for the batch."""
         b = self.batch
         for chunk in _chunks(senders):
-            rows = self.s.scalars(select(AutoReplyCount).where(
-                AutoReplyCount.address.in_(chunk), AutoReplyCount.day == day).with_for_update())
+            rows = self.s.scalars(
+                select(AutoReplyCount)
+                .where(AutoReplyCount.address.in_(chunk), AutoReplyCount.day == day)
+                .with_for_update()
+            )
             for row in rows:
                 b.autoreplies[(row.address, row.day)] = row
         b.autoreply_day = day
 
-    def raw_by_identity(self, identity: str) -> RawMail | None:
+    def raw_by_identity(self, identity: str) -> RawMail | PendingRaw | None:
         if identity in self.batch.raws:
             return self.batch.raws[identity]
         if self.batch.prefetched:
@@ -102,20 +124,27 @@ class Queries:
         if not self.batch.numbers:
             reserve = self.batch.reserve
             top = self.s.connection().scalar(
-                update(Counter).where(Counter.name == "ticket")
-                .values(value=Counter.value + reserve).returning(Counter.value))
+                update(Counter)
+                .where(Counter.name == "ticket")
+                .values(value=Counter.value + reserve)
+                .returning(Counter.value)
+            )
             if top is None:
                 raise RuntimeError("ticket counter missing: run `maild db upgrade`")
             self.batch.numbers = list(range(int(top) - reserve + 1, int(top) + 1))
         return self.batch.numbers.pop(0)
+
+    def unuse(self, number: int) -> None:
+        """A number handed out for a mail that then failed: the next ticket gets it."""
+        self.batch.numbers.insert(0, number)
 
     def release(self) -> None:
         """Give unused reserved numbers back (we still hold the counter's lock)."""
         unused = len(self.batch.numbers)
         if unused:
             self.s.connection().execute(
-                update(Counter).where(Counter.name == "ticket")
-                .values(value=Counter.value - unused))
+                update(Counter).where(Counter.name == "ticket").values(value=Counter.value - unused)
+            )
             self.batch.numbers = []
 
     def ticket(self, number: int) -> Ticket | None:
@@ -128,14 +157,18 @@ class Queries:
             if i in self.batch.message_ids:
                 return self.batch.message_ids[i]
         if self.batch.prefetched:
-            return next((self.batch.known_threads[i] for i in ids
-                         if i in self.batch.known_threads), None)
-        number = self.s.scalar(select(TicketMessage.ticket_number)
-                               .where(TicketMessage.message_id.in_(ids)).limit(1))
+            return next(
+                (self.batch.known_threads[i] for i in ids if i in self.batch.known_threads), None
+            )
+        number = self.s.scalar(
+            select(TicketMessage.ticket_number).where(TicketMessage.message_id.in_(ids)).limit(1)
+        )
         if number is None:
-            number = self.s.scalar(select(OutboxRow.ticket_number)
-                                   .where(OutboxRow.message_id.in_(ids),
-                                          OutboxRow.ticket_number.is_not(None)).limit(1))
+            number = self.s.scalar(
+                select(OutboxRow.ticket_number)
+                .where(OutboxRow.message_id.in_(ids), OutboxRow.ticket_number.is_not(None))
+                .limit(1)
+            )
         return number
 
     def ticket_customer(self, number: int) -> str | None:
@@ -146,9 +179,18 @@ class Queries:
     def is_participant(self, number: int, address: str) -> bool:
         if address in self.batch.people.get(number, ()):
             return True
-        return self.s.scalar(select(TicketMessage.id).where(
-            TicketMessage.ticket_number == number, TicketMessage.direction == "in",
-            TicketMessage.author_address == address).limit(1)) is not None
+        return (
+            self.s.scalar(
+                select(TicketMessage.id)
+                .where(
+                    TicketMessage.ticket_number == number,
+                    TicketMessage.direction == "in",
+                    TicketMessage.author_address == address,
+                )
+                .limit(1)
+            )
+            is not None
+        )
 
     def take_autoreply(self, address: str, day: str, cap: int) -> int:
         """Count one automatic reply to `address` today; return the new count, or 0 when the
@@ -167,8 +209,9 @@ class Queries:
         row.count += 1
         return row.count
 
-    def remember(self, raw: RawMail, number: int | None, message_id: str | None,
-                 sender: str) -> None:
+    def remember(
+        self, raw: RawMail | PendingRaw, number: int | None, message_id: str | None, sender: str
+    ) -> None:
         self.batch.raws[raw.identity] = raw
         if number is not None:
             if message_id:
@@ -181,4 +224,4 @@ class Queries:
 
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     unique = list(dict.fromkeys(v for v in values if v))
-    return [unique[i:i + size] for i in range(0, len(unique), size)]
+    return [unique[i : i + size] for i in range(0, len(unique), size)]

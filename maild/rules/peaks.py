@@ -62,7 +62,10 @@ def parse_peak(text: str) -> Peak:
             if len(first) != len(last):
                 raise ValueError(f"bad peak {text!r}: both ends need a year, or neither")
             for d in (first, last):
-                date.fromisoformat(d if len(d) == 10 else f"2000-{d}")
+                try:
+                    date.fromisoformat(d if len(d) == 10 else f"2000-{d}")
+                except ValueError as e:
+                    raise ValueError(f"bad peak {text!r}: {d} is not a date ({e})") from e
             fields |= {"first": first, "last": last}
         elif m := re.fullmatch(r"month-end:(\d{1,2})", part):
             fields["month_end"] = int(m.group(1))

@@ -873,6 +873,206 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
         "P1",
         "functional",
     ),
+    # -- a third batch, also written before the word lists were tuned to it ----------
+    (
+        "整个公司都进不去系统了",
+        "早上好,从8点开始我们整个公司的人都进不去系统,输入账号密码后一直转圈然后提示超时。今天要发"
+        "工资,非常着急!",
+        C,
+        "P1",
+        "functional",
+    ),
+    (
+        "Orders not going through",
+        "Hi, since about 10am none of our customers can complete an order - the final 'Place "
+        "order' button returns an error. This is our peak season, please treat as top priority.",
+        C,
+        "P1",
+        "functional",
+    ),
+    (
+        "微信支付回调失败",
+        "从昨晚11点起所有微信支付订单都没有回调,订单一直是“待支付”,但客户其实已经付款了,客服电话被"
+        "打爆了。",
+        C,
+        "P1",
+        "functional",
+    ),
+    (
+        "Server unreachable",
+        "Our on-premise server running your software is unreachable for all users after last "
+        "night's Windows update. Error: ERR_CONNECTION_TIMED_OUT.",
+        C,
+        "P1",
+        "environment",
+    ),
+    (
+        "订单金额计算错误",
+        "今天有客户反馈订单金额计算错误,满减优惠没有扣掉,目前发现有十几单。",
+        C,
+        "P2",
+        "functional",
+    ),
+    (
+        "Export to CSV drops rows",
+        "When exporting the customer list to CSV, about 200 of 5,000 rows are missing in the file.",
+        C,
+        "P2",
+        "data",
+    ),
+    (
+        "手机端无法上传图片",
+        "安卓手机上传图片一直失败,iPhone可以。华为Mate 40,App版本 6.2.0。",
+        C,
+        "P2",
+        "environment",
+    ),
+    (
+        "Approval emails go to wrong person",
+        "Since we changed the approval chain in settings, approval emails go to the old manager "
+        "instead of the new one.",
+        C,
+        "P2",
+        "configuration",
+    ),
+    (
+        "报表页面一直加载",
+        "财务报表页面一直在加载,十分钟都出不来,其他页面正常。影响财务几个同事月结。",
+        C,
+        "P2",
+        "performance",
+    ),
+    (
+        "Users can see other departments' data",
+        "Users in the Sales role can see HR salary records. This should not be possible - please "
+        "check urgently.",
+        C,
+        "P1",
+        "permission",
+    ),
+    (
+        "登录后提示无权限访问",
+        "部分员工登录后首页提示“403 您无权访问该页面”,昨天还好好的。",
+        C,
+        "P2",
+        "permission",
+    ),
+    (
+        "Sync between app and web broken",
+        "Changes made in the mobile app do not show up on the web version anymore. Affects our 12 "
+        "field sales reps.",
+        C,
+        "P2",
+        "data",
+    ),
+    (
+        "请问如何设置自动备份",
+        "你好,请问系统支持自动备份吗?在哪里设置备份时间?",
+        C,
+        "P3",
+        "consultation",
+    ),
+    (
+        "Licence renewal question",
+        "Hello, our licence expires next month. How do we renew, and can we add 5 more seats?",
+        C,
+        "P3",
+        "consultation",
+    ),
+    (
+        "能否提供接口文档",
+        "我们想和自己的OA系统对接,请问能否提供API接口文档?",
+        C,
+        "P3",
+        "consultation",
+    ),
+    (
+        "Difference between Standard and Pro",
+        "Could you explain the difference between the Standard and Pro editions regarding "
+        "reporting?",
+        C,
+        "P3",
+        "consultation",
+    ),
+    (
+        "打印预览偶尔空白",
+        "打印预览有时候是空白的,关掉重新打开就正常了,不太影响工作。",
+        C,
+        "P3",
+        "functional",
+    ),
+    (
+        "Tooltip stays visible",
+        "Minor thing: the tooltip on the Save button sometimes stays visible after clicking. "
+        "Doesn't block anything.",
+        C,
+        "P3",
+        "functional",
+    ),
+    ("账号被锁定", "我输错几次密码账号被锁定了,麻烦帮忙解锁,谢谢。", C, "P3", "permission"),
+    (
+        "Can't find where to change the logo",
+        "I can't find where to upload our company logo for the invoices. Could you point me to it?",
+        C,
+        "P3",
+        "consultation",
+    ),
+    ("系统偶尔卡一下", "系统偶尔会卡一两秒,不影响使用,反馈一下。", C, "P3", "performance"),
+    (
+        "希望增加批量打印",
+        "建议在订单列表增加批量打印功能,现在只能一张一张打印,效率比较低。",
+        C,
+        "P4",
+        "other",
+    ),
+    (
+        "Feature idea: Slack integration",
+        "Would you consider a Slack integration for ticket notifications? Not urgent, just an "
+        "idea for the roadmap.",
+        C,
+        "P4",
+        "other",
+    ),
+    ("菜单名称错别字", "“采构管理”应该是“采购管理”,菜单里有个错别字。", C, "P4", "functional"),
+    (
+        "Date format suggestion",
+        "It would be helpful if dates could be shown as DD.MM.YYYY for our German users.",
+        C,
+        "P4",
+        "other",
+    ),
+    ("图标有点模糊", "首页几个图标在高分屏上有点模糊,影响美观。", C, "P4", "functional"),
+    (
+        "ASAP!! change button label",
+        "Please change the 'Submit' button label to 'Send' ASAP, our users find it confusing.",
+        C,
+        "P3",
+        "other",
+    ),
+    ("VIP客户:导出很慢", "导出一年的销售明细需要5分钟左右,能否优化一下?", VIP, "P2", "performance"),
+    (
+        "VIP: quick question",
+        "How do I add a second admin to our account?",
+        VIP,
+        "P2",
+        "consultation",
+    ),
+    (
+        "Error after upgrade to 7.0",
+        "After upgrading to 7.0 several users get 'System.NullReferenceException' when opening "
+        "the Planning module. Planning is unusable for them.",
+        C,
+        "P2",
+        "functional",
+    ),
+    (
+        "数据库连接失败",
+        "客户端启动时提示“数据库连接失败”,服务器IP没变,昨天机房断过电。所有人都用不了。",
+        C,
+        "P1",
+        "environment",
+    ),
+    ("请帮忙恢复误删的订单", "不小心删除了3张订单,请问可以恢复吗?", C, "P3", "data"),
 ]
 
 

@@ -1,6 +1,7 @@
 """impact-words: the business impact the customer describes sets the priority.
 
-Core business down ("宕机", "核心业务中断", "outage") is P1 whoever is affected; a broken
+Core business down ("宕机", "核心业务中断", "outage") and a security or privacy breach
+("越权", "data leak") are P1 whoever is affected; a broken
 function ("报错", "无法导出", "not working") is P2. Words of a suggestion or a cosmetic wish
 mean the failure words describe today's product, not a fault. Only the subject and the new
 text count, never the quoted history; denied words ("没有报错") do not count.
@@ -18,6 +19,8 @@ def impact_words(msg: ParsedMessage, ctx: Context) -> RuleHit | None:
     text = view(msg, ctx)
     if down := signal(text, ctx, "outage"):
         return RuleHit("impact-words", "priority=P1", f"core business down: {quote(down)}")
+    if breach := signal(text, ctx, "breach"):
+        return RuleHit("impact-words", "priority=P1", f"security or privacy: {quote(breach)}")
     if broken := fault(text, ctx):
         return RuleHit("impact-words", "priority=P2", f"a function is broken: {quote(broken)}")
     return None

@@ -1,20 +1,24 @@
 """Parse stage: raw bytes → `ParsedMessage`.
 
-Input: the exact bytes and the support settings. Output: a frozen ParsedMessage with sender,
-subject, new text, quoted history, attachments, facts, language and defects. Must never raise
-on bad mail (defects record what was wrong) and never do I/O.
+Input: the exact bytes, the fallback language and the per-attachment size limit. Output: a
+frozen ParsedMessage with sender, subject, new text, quoted history, attachments, facts,
+language and defects. Must never raise on bad mail (defects record what was wrong) and never
+do I/O. The modules: headers (RFC 2047, addresses, dates), mime + payload (structure, bodies,
+attachments), tnef (winmail.dat), html (HTML to text), quotes (new text apart from history),
+extract + codes + environment + situation (facts), sniff (text attachments), language.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from maild.message import Address, Attachment, ParsedMessage
 from maild.parsers import headers as hdr
-from maild.parsers import mime, quotes
-from maild.parsers.charset import decode
+from maild.parsers import mime, quotes, sniff
 from maild.parsers.extract import extract
 from maild.parsers.language import detect
+from maild.parsers.mime import Forward
 
 # headers the classification and threading stages look at
 KEPT_HEADERS = (
@@ -39,23 +43,11 @@ KEPT_HEADERS = (
     "feedback-id",
     "x-campaign",
     "x-mailer",
+    "user-agent",
     "sender",
 )
-MAX_LOG_SCAN = 256 * 1024
-TEXT_ATTACHMENT = (
-    ".log",
-    ".txt",
-    ".out",
-    ".err",
-    ".trace",
-    ".csv",
-    ".json",
-    ".xml",
-    ".ini",
-    ".conf",
-    ".yaml",
-    ".yml",
-)
+MAX_SCANNED_ATTACHMENTS = 10
+_FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|转发|轉寄|轉發|wg|tr|rv|i)\s*[:：]", re.IGNORECASE)
 
 
 def parse(
@@ -74,8 +66,15 @@ def parse(
     subject = hdr.text(msg.get("subject"), defects, "subject")
     parts = mime.walk(msg, max_attachment)
     body, ctype = parts.body()
-    new, quoted = quotes.split(body)
-    facts = extract(_fact_sources(subject, new, parts.attachments))
+    split = quotes.split(body, bool(_FORWARD_SUBJECT.match(subject)))
+    text, quoted, forwarded = split.new, split.quoted, ""
+    if split.forward:
+        forwarded = quoted
+        if not text:
+            text, quoted, forwarded = quoted, "", ""  # the forward is the content
+    if not text.strip() and parts.forwards and not quoted:
+        text = _forwards_text(parts.forwards)
+    facts = extract(_fact_sources(subject, text, forwarded, parts.forwards, parts.attachments))
     kept = tuple(
         (name, hdr.text(v, defects, name))
         for name in KEPT_HEADERS
@@ -92,8 +91,8 @@ def parse(
         in_reply_to=hdr.message_ids(msg.get("in-reply-to")),
         references=hdr.message_ids(" ".join(str(v) for v in msg.get_all("references") or [])),
         headers=kept,
-        language=detect(f"{subject}\n{new}", fallback_language),
-        text=new,
+        language=detect(f"{subject}\n{text}", fallback_language),
+        text=text,
         quoted=quoted,
         attachments=tuple(parts.attachments),
         facts=facts,
@@ -102,13 +101,32 @@ def parse(
     )
 
 
+def _forwards_text(forwards: list[Forward]) -> str:
+    """A mail whose only content is an attached message: show that message."""
+    blocks = []
+    for f in forwards[:5]:
+        blocks.append(f"---------- {f.name} ----------\n{f.summary}\n\n{f.text.strip()}")
+    return "\n\n".join(blocks).strip()
+
+
 def _fact_sources(
-    subject: str, text: str, attachments: tuple[Attachment, ...] | list[Attachment]
-) -> Iterator[tuple[str, str]]:
-    yield "subject", subject
-    yield "body", text
+    subject: str,
+    text: str,
+    forwarded: str,
+    forwards: list[Forward],
+    attachments: list[Attachment],
+) -> Iterator[tuple[str, str, int]]:
+    yield "subject", subject, 1
+    yield "body", text, 1
+    if forwarded:
+        yield "forwarded", forwarded, 1
+    for f in forwards[:5]:
+        yield f.name, f"{f.summary}\n\n{f.text}", 1
+    scanned = 0
     for a in attachments:
-        if a.content_type.startswith("text/") or a.safe_name.lower().endswith(TEXT_ATTACHMENT):
-            if b"\x00" in a.data[:4096]:
-                continue  # binary after all
-            yield a.safe_name, decode(a.data[:MAX_LOG_SCAN], None)[0]
+        if scanned >= MAX_SCANNED_ATTACHMENTS:
+            break
+        found = sniff.chunks(a)
+        scanned += bool(found)
+        for first, chunk in found:
+            yield a.safe_name, chunk, first

@@ -7,16 +7,21 @@ ones, degrade to their best decoding plus a defect note. Never raises.
 
 from __future__ import annotations
 
+import email.errors
 import email.header
 import email.utils
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from maild.message import Address
 from maild.parsers.charset import decode
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WS = re.compile(r"\s+")
+_BARE_ADDRESS = re.compile(r"[\w.+'=-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+_ISO_DATE = re.compile(
+    r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2})?"
+)
 
 
 def recover(value: str) -> bytes:
@@ -37,7 +42,7 @@ def text(value: str | None, defects: list[str], name: str = "header") -> str:
     if "=?" in value:
         try:
             parts = email.header.decode_header(value)
-        except (ValueError, LookupError, AssertionError):
+        except (ValueError, LookupError, AssertionError, email.errors.MessageError):
             defects.append(f"{name}: malformed encoded word")
             parts = [(value, None)]
         chunks: list[str] = []
@@ -58,7 +63,10 @@ def addresses(values: list[str] | None, defects: list[str], name: str) -> tuple[
     if not values:
         return ()
     found: list[Address] = []
-    for display, addr in email.utils.getaddresses([v for v in values if v]):
+    pairs = email.utils.getaddresses([v for v in values if v])
+    if not any("@" in a and not any(c.isspace() for c in a) for _, a in pairs):
+        pairs = _salvage(values)
+    for display, addr in pairs:
         addr = addr.strip().strip("<>").lower()
         if "@" not in addr or any(c.isspace() for c in addr):
             if addr:
@@ -81,12 +89,24 @@ def address_header(values: list[str] | None, defects: list[str], name: str) -> t
     return addresses(decoded, defects, name)
 
 
+def _salvage(values: list[str]) -> list[tuple[str, str]]:
+    """An address the strict parser refused (`<a@b` unclosed, stray quotes): find it anyway."""
+    out = []
+    for v in values:
+        m = _BARE_ADDRESS.search(v or "")
+        if m:
+            out.append((v[: m.start()].strip(" \t<\"'"), m.group(0)))
+    return out
+
+
 def date(value: str | None, defects: list[str]) -> datetime | None:
     if not value:
         return None
     try:
-        d = email.utils.parsedate_to_datetime(str(value))
-    except (TypeError, ValueError, IndexError):
+        d: datetime | None = email.utils.parsedate_to_datetime(str(value))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        d = _iso_date(str(value))
+    if d is None:
         defects.append(f"date: unreadable {str(value)[:60]!r}")
         return None
     if d.tzinfo is None:
@@ -99,3 +119,18 @@ def message_ids(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(dict.fromkeys(re.findall(r"<[^<>\s]{1,500}>", str(value))))
+
+
+def _iso_date(value: str) -> datetime | None:
+    """"2026-11-23 10:00:00 +0800", as some webmail and scripts write it."""
+    m = _ISO_DATE.search(value)
+    if not m or not m.group(7):
+        return None
+    off = m.group(7).replace(":", "")
+    sign = -1 if off[0] == "-" else 1
+    try:
+        tz = timezone(sign * timedelta(hours=int(off[1:3]), minutes=int(off[3:5])))
+        year, month, day, hour, minute = (int(g) for g in m.groups()[:5])
+        return datetime(year, month, day, hour, minute, int(m.group(6) or 0), tzinfo=tz)
+    except ValueError:
+        return None

@@ -1,46 +1,72 @@
-"""MIME structure to body text and attachments, with the stdlib `email` package.
+"""MIME structure to body text, attachments and forwarded mail, with the stdlib `email` package.
 
-Input: raw bytes. Output: `MimeParts` — the body text (text/plain preferred, else HTML turned
-to text), attachments (decoded, named safely, size-limited), and defects. The stdlib parser
-in compat32 mode never raises on bad mail and leaves charsets to us; mail-parser is not used
-for bodies because it returns 7-bit ISO-2022-JP undecoded. Nested message/rfc822 parts stay
-whole as .eml attachments; winmail.dat stays an attachment. Bounded: at most MAX_PARTS
-parts and MAX_DEPTH nesting levels are read.
+Place: parse stage, right after the raw bytes. Input: a compat32 message (it never raises on
+bad mail and leaves charsets to us). Output: `MimeParts` — body segments in order (one
+alternative chosen per multipart/alternative), attachments (decoded, named safely,
+size-limited), forwarded messages with their text, and defects.
+
+mail-parser is not used for bodies: it returns 7-bit ISO-2022-JP undecoded and leaves
+winmail.dat alone. Signature parts (S/MIME, PGP) are not attachments; the signed body is read.
+Nested message/rfc822 stays whole as an .eml attachment and its text is kept for the reader.
+winmail.dat is opened (tnef module) and its files become attachments. Bounded: at most
+MAX_PARTS parts and MAX_DEPTH levels. Must never raise on bad mail.
 """
 
 from __future__ import annotations
 
-import email
 import email.message
 import email.policy
-import hashlib
 from dataclasses import dataclass, field
 
 from maild.message import Attachment
 from maild.parsers import headers as hdr
-from maild.parsers.charset import decode
+from maild.parsers import payload, tnef
 from maild.parsers.html import to_text
-from maild.parsers.names import extension_for, safe_name
 
 MAX_PARTS = 500
 MAX_DEPTH = 20
+SIGNATURES = frozenset(
+    {
+        "application/pkcs7-signature",
+        "application/x-pkcs7-signature",
+        "application/pgp-signature",
+    }
+)
+TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """A message/rfc822 part: its attachment name, a header summary and its body text."""
+
+    name: str
+    summary: str
+    text: str
 
 
 @dataclass(slots=True)
 class MimeParts:
-    plain: list[str] = field(default_factory=list)
-    html: list[str] = field(default_factory=list)
+    segments: list[tuple[str, str]] = field(default_factory=list)  # (content type, text)
     attachments: list[Attachment] = field(default_factory=list)
+    forwards: list[Forward] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
+    extra_text: list[str] = field(default_factory=list)  # TNEF body, calendar summary
     parts_seen: int = 0
 
     def body(self) -> tuple[str, str]:
         """(text, content type it came from)."""
-        if any(p.strip() for p in self.plain):
-            return "\n\n".join(p for p in self.plain if p.strip()), "text/plain"
-        if self.html:
-            return "\n\n".join(to_text(h, self.defects) for h in self.html), "text/html"
-        return "", "text/plain"
+        texts: list[str] = []
+        kinds: set[str] = set()
+        for ctype, text in self.segments:
+            if ctype == "text/html":
+                text = to_text(text, self.defects)
+            if text.strip():
+                texts.append(text.strip("\n"))
+                kinds.add(ctype)
+        if not texts:
+            texts = [t for t in self.extra_text if t.strip()]
+        ctype = "text/html" if kinds == {"text/html"} else "text/plain"
+        return "\n\n".join(texts), ctype
 
 
 def message_from_bytes(data: bytes) -> email.message.Message:
@@ -50,11 +76,11 @@ def message_from_bytes(data: bytes) -> email.message.Message:
 def walk(msg: email.message.Message, max_attachment: int) -> MimeParts:
     out = MimeParts()
     out.defects += [type(d).__name__ for d in msg.defects]
-    _walk(msg, out, 0, max_attachment)
+    _walk(msg, out, 0, max_attachment, True)
     return out
 
 
-def _walk(part: email.message.Message, out: MimeParts, depth: int, limit: int) -> None:
+def _walk(part: email.message.Message, out: MimeParts, depth: int, limit: int, body: bool) -> None:
     out.parts_seen += 1
     if out.parts_seen > MAX_PARTS:
         if out.parts_seen == MAX_PARTS + 1:
@@ -64,94 +90,109 @@ def _walk(part: email.message.Message, out: MimeParts, depth: int, limit: int) -
         out.defects.append(f"MIME nesting deeper than {MAX_DEPTH}: not read further")
         return
     ctype = part.get_content_type()
-    if part.is_multipart() and ctype != "message/rfc822":
-        payload = part.get_payload()
-        if not isinstance(payload, list):
+    if ctype in SIGNATURES:
+        return  # a signature proves the body; it is not a file the customer sent
+    if ctype == "message/rfc822" or ctype == "message/delivery-status":
+        _message_part(part, ctype, out, depth, limit)
+        return
+    if part.is_multipart():
+        subs = [s for s in part.get_payload() if isinstance(s, email.message.Message)]
+        for sub in subs:
+            out.defects += [type(d).__name__ for d in sub.defects]
+        if ctype == "multipart/alternative":
+            chosen = _choose(subs)
+            for sub in subs:
+                _walk(sub, out, depth + 1, limit, body and sub is chosen)
+        else:
+            if ctype == "multipart/encrypted":
+                out.defects.append("encrypted mail (multipart/encrypted): body not readable")
+            for sub in subs:
+                _walk(sub, out, depth + 1, limit, body)
+        return
+    if ctype.startswith("multipart/"):
+        out.defects.append(f"{ctype} without usable parts: read as text")
+        ctype = "text/plain"
+    disposition = payload.disposition(part)
+    filename = payload.filename(part, out.defects)
+    if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
+        if body:
+            out.segments.append((ctype, payload.text(part, out.defects)))
+        return
+    if ctype in TNEF_TYPES or filename.lower() == "winmail.dat":
+        data = payload.raw(part, out.defects)
+        found = tnef.extract(data, limit, out.defects)
+        if found is not None:
+            out.attachments += found.attachments
+            out.extra_text += [found.body] if found.body else []
             return
-        for sub in payload:
-            if isinstance(sub, email.message.Message):
-                out.defects += [type(d).__name__ for d in sub.defects]
-                _walk(sub, out, depth + 1, limit)
-        return
-    disposition = (part.get_content_disposition() or "").lower()
-    filename = _filename(part, out.defects)
-    is_body_text = (
-        ctype in ("text/plain", "text/html")
-        and disposition != "attachment"
-        and (not filename or disposition == "inline" and ctype == "text/plain")
-    )
-    if is_body_text:
-        text = _text_payload(part, out.defects)
-        (out.plain if ctype == "text/plain" else out.html).append(text)
-        return
-    _attachment(part, ctype, filename, disposition, out, limit)
+    if ctype == "text/calendar":
+        out.extra_text.append(payload.calendar_summary(payload.text(part, out.defects)))
+    if ctype == "application/pkcs7-mime" or filename.lower().endswith(".p7m"):
+        out.defects.append("S/MIME enveloped or opaque-signed part: body not readable")
+    attachment = payload.attachment(part, ctype, filename, disposition, limit, out.defects)
+    if attachment is not None:
+        out.attachments.append(attachment)
 
 
-def _filename(part: email.message.Message, defects: list[str]) -> str:
-    try:
-        raw = part.get_filename() or part.get_param("name") or ""
-    except (ValueError, LookupError, UnicodeError):
-        defects.append("attachment: unreadable file name")
-        return ""
-    if isinstance(raw, tuple):  # RFC 2231 with an unknown charset comes back as a tuple
-        charset, _, value = raw
-        raw = decode(value.encode("latin-1", "replace"), charset)[0]
-    return hdr.text(str(raw), defects, "filename")
+def _choose(subs: list[email.message.Message]) -> email.message.Message | None:
+    """The part of a multipart/alternative to read: plain text unless it is empty."""
+    html = related = None
+    for sub in subs:
+        ctype = sub.get_content_type()
+        if ctype == "text/plain" and payload.disposition(sub) != "attachment":
+            if payload.has_words(sub):
+                return sub
+        elif ctype == "text/html":
+            html = sub
+        elif ctype.startswith("multipart/"):
+            related = sub
+    return related or html or (subs[-1] if subs else None)
 
 
-def _bytes_payload(part: email.message.Message, defects: list[str]) -> bytes:
-    if part.get_content_type() == "message/rfc822":
-        inner = part.get_payload()
-        if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
-            return inner[0].as_bytes(policy=email.policy.compat32)
-    try:
-        data = part.get_payload(decode=True)
-    except (ValueError, TypeError, AssertionError):
-        data = None
-    if data is None:
-        raw = part.get_payload()
-        defects.append(f"{part.get_content_type()}: payload could not be decoded")
-        return str(raw).encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
-    assert isinstance(data, bytes)
-    cte = str(part.get("content-transfer-encoding", "")).strip().lower()
-    if cte == "base64" and part.defects:
-        defects.append("broken base64: decoded what could be read")
-    return data
-
-
-def _text_payload(part: email.message.Message, defects: list[str]) -> str:
-    data = _bytes_payload(part, defects)
-    text, note = decode(data, part.get_content_charset())
-    if note:
-        defects.append(f"{part.get_content_type()}: {note}")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _attachment(
-    part: email.message.Message,
-    ctype: str,
-    filename: str,
-    disposition: str,
-    out: MimeParts,
-    limit: int,
+def _message_part(
+    part: email.message.Message, ctype: str, out: MimeParts, depth: int, limit: int
 ) -> None:
-    data = _bytes_payload(part, out.defects)
-    name = safe_name(filename, "attachment") if filename else ("attachment" + extension_for(ctype))
-    if len(data) > limit:
-        out.defects.append(
-            f"attachment {name!r}: {len(data)} bytes is over the limit of {limit};"
-            " not stored (the raw mail keeps it)"
+    inner = part.get_payload()
+    if ctype == "message/delivery-status":
+        blocks = inner if isinstance(inner, list) else []
+        text = "\n\n".join(
+            "\n".join(f"{k}: {v}" for k, v in b.items())
+            for b in blocks
+            if isinstance(b, email.message.Message)
         )
+        data = text.encode("utf-8", "surrogateescape")
+        found = payload.make(data, "delivery-status.txt", ctype, False, limit, out.defects)
+        if found is not None:
+            out.attachments.append(found)
         return
-    inline = disposition == "inline" or bool(part.get("content-id"))
-    out.attachments.append(
-        Attachment(
-            filename=filename or name,
-            safe_name=name,
-            content_type=ctype,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            data=data,
-            inline=inline,
-        )
-    )
+    message = inner[0] if isinstance(inner, list) and inner else None
+    if not isinstance(message, email.message.Message):
+        attachment = payload.attachment(part, ctype, "", "attachment", limit, out.defects)
+        if attachment is not None:
+            out.attachments.append(attachment)
+        return
+    defects: list[str] = []
+    subject = hdr.text(message.get("subject"), defects, "subject")
+    name = payload.filename(part, out.defects) or f"{subject[:80] or 'message'}.eml"
+    data = payload.message_bytes(message)
+    attachment = payload.make(data, name, ctype, False, limit, out.defects)
+    if attachment is not None:
+        out.attachments.append(attachment)
+        name = attachment.safe_name
+    inner_parts = MimeParts(parts_seen=out.parts_seen)  # one budget for the whole mail
+    _walk(message, inner_parts, depth + 1, limit, True)
+    out.parts_seen = inner_parts.parts_seen
+    text, _ = inner_parts.body()
+    out.defects += [f"{name}: {d}" for d in inner_parts.defects[:10]]
+    out.forwards.append(Forward(name, _summary(message, subject), text))
+
+
+def _summary(message: email.message.Message, subject: str) -> str:
+    defects: list[str] = []
+    lines = []
+    for label, key in (("From", "from"), ("Date", "date"), ("To", "to")):
+        value = hdr.text(message.get(key), defects, key)
+        if value:
+            lines.append(f"{label}: {value}")
+    lines.append(f"Subject: {subject}")
+    return "\n".join(lines)

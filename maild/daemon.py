@@ -20,11 +20,13 @@ from maild import configfile
 from maild.errors import ConfigError, TransientError
 from maild.outbox import Sender
 from maild.pipeline import Pipeline
-from maild.settings import Settings
+from maild.settings import MailboxSettings, Settings
+from maild.sources.imap_loop import MailboxLoop
 from maild.sources.maildir import MaildirSource
 
 log = logging.getLogger("maild.daemon")
 MAILDIR_POLL = 1.0
+SUPERVISE = 30.0  # seconds before a mailbox that crashed is started again
 
 
 def sd_notify(message: str) -> bool:
@@ -50,6 +52,8 @@ class Daemon:
         self.stopping = asyncio.Event()
         self.wake_outbox = asyncio.Event()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="maild-work")
+        self.sessions = pipeline.sessions
+        self.mailboxes: list[MailboxLoop] = []
 
     async def _work(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
@@ -62,20 +66,19 @@ class Daemon:
         recovered = await self._work(self.pipeline.recover)
         if recovered:
             log.info("recovered %d mail(s) stored before a crash", len(recovered))
-        for box in self.settings.mailboxes:
-            log.error(
-                "mailbox %s: IMAP sources are not available in this version; "
-                "deliver with `maild ingest` or a Maildir",
-                box.name,
-            )
         tasks = [asyncio.create_task(self._outbox_loop(), name="outbox")]
+        tasks += [
+            asyncio.create_task(self._mailbox(box), name=f"imap:{box.name}")
+            for box in self.settings.mailboxes
+        ]
         tasks += [
             asyncio.create_task(self._maildir_loop(MaildirSource(m)), name=f"maildir:{m.name}")
             for m in self.settings.maildirs
         ]
         sd_notify("READY=1")
         log.info(
-            "maild running: %d maildir(s), outbox to %s:%d",
+            "maild running: %d mailbox(es), %d maildir(s), outbox to %s:%d",
+            len(self.settings.mailboxes),
             len(self.settings.maildirs),
             self.settings.smtp.host,
             self.settings.smtp.port,
@@ -85,8 +88,11 @@ class Daemon:
             self.stop()
         await self.stopping.wait()
         sd_notify("STOPPING=1")
+        for mailbox in self.mailboxes:
+            mailbox.stop()
         for t in tasks:
-            t.cancel()
+            if not t.get_name().startswith("imap:"):
+                t.cancel()  # mailbox threads finish the batch in hand, then return
         await asyncio.gather(*tasks, return_exceptions=True)
         self.worker.shutdown(wait=True)
         log.info("maild stopped")
@@ -94,6 +100,29 @@ class Daemon:
 
     def stop(self) -> None:
         self.stopping.set()
+        for mailbox in self.mailboxes:
+            mailbox.stop()
+
+    async def _mailbox(self, box: MailboxSettings) -> None:
+        loop = asyncio.get_running_loop()
+
+        def on_db(fn: Any, *args: Any) -> Any:
+            return self.worker.submit(fn, *args).result()
+
+        def on_ingested() -> None:
+            loop.call_soon_threadsafe(self.wake_outbox.set)
+
+        mailbox = MailboxLoop(box, self.pipeline, self.sessions, on_db, on_ingested)
+        self.mailboxes.append(mailbox)
+        while not self.stopping.is_set():
+            try:
+                await asyncio.to_thread(mailbox.run)
+            except Exception:  # noqa: BLE001 - a supervisor: one mailbox's bug never stops maild
+                log.exception("mailbox %s failed; restarting it in %d s", box.name, SUPERVISE)
+                try:
+                    await asyncio.wait_for(self.stopping.wait(), timeout=SUPERVISE)
+                except TimeoutError:
+                    pass
 
     def reload(self) -> None:
         try:

@@ -27,6 +27,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+# IMAP fixtures (a real Dovecot) for every test module that asks for them
+pytest_plugins = ["tests.imap_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -57,13 +57,13 @@ def parse(
     defects: list[str] = []
     if not data.strip():
         defects.append("empty message")
-    senders = hdr.address_header(msg.get_all("from"), defects, "from")
+    senders = hdr.address_header(hdr.raw_all(msg, "from"), defects, "from")
     if not senders:
-        senders = hdr.address_header(msg.get_all("sender"), defects, "sender")
+        senders = hdr.address_header(hdr.raw_all(msg, "sender"), defects, "sender")
     if not senders:
         defects.append("no usable From address")
     sender = senders[0] if senders else Address("", "")
-    subject = hdr.text(msg.get("subject"), defects, "subject")
+    subject = hdr.text(hdr.raw_first(msg, "subject"), defects, "subject")
     parts = mime.walk(msg, max_attachment)
     body, ctype = parts.body()
     split = quotes.split(body, bool(_FORWARD_SUBJECT.match(subject)))
@@ -78,18 +78,18 @@ def parse(
     kept = tuple(
         (name, hdr.text(v, defects, name))
         for name in KEPT_HEADERS
-        for v in (msg.get_all(name) or [])[:1]
+        for v in hdr.raw_all(msg, name)[:1]
     )
     return ParsedMessage(
-        message_id=(hdr.message_ids(msg.get("message-id")) or (None,))[0],
+        message_id=(hdr.message_ids(hdr.raw_first(msg, "message-id")) or (None,))[0],
         sender=sender,
-        to=hdr.address_header(msg.get_all("to"), defects, "to"),
-        cc=hdr.address_header(msg.get_all("cc"), defects, "cc"),
-        reply_to=hdr.address_header(msg.get_all("reply-to"), defects, "reply-to"),
+        to=hdr.address_header(hdr.raw_all(msg, "to"), defects, "to"),
+        cc=hdr.address_header(hdr.raw_all(msg, "cc"), defects, "cc"),
+        reply_to=hdr.address_header(hdr.raw_all(msg, "reply-to"), defects, "reply-to"),
         subject=subject,
-        date=hdr.date(msg.get("date"), defects),
-        in_reply_to=hdr.message_ids(msg.get("in-reply-to")),
-        references=hdr.message_ids(" ".join(str(v) for v in msg.get_all("references") or [])),
+        date=hdr.date(hdr.raw_first(msg, "date"), defects),
+        in_reply_to=hdr.message_ids(hdr.raw_first(msg, "in-reply-to")),
+        references=hdr.message_ids(" ".join(hdr.raw_all(msg, "references"))),
         headers=kept,
         language=detect(f"{subject}\n{text}", fallback_language),
         text=text,

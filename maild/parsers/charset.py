@@ -146,6 +146,9 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str | None]:
         if not known(wanted):
             return text, f"unknown charset {label!r}; decoded as {name}"
         return text, _note(label, name)
+    mostly = _mostly_utf8(data) if wanted in ("", "utf-8") else None
+    if mostly is not None:
+        return mostly, f"charset {label or 'missing'}: invalid UTF-8 sequences replaced"
     # charset-normalizer needs text to go on; short Western text is far likelier than UTF-16
     guess = _guess(data) if len(data) >= 400 else data.decode("cp1252", "replace")
     if guess:
@@ -182,6 +185,14 @@ def _multibyte_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return len(data) - len(text) >= 2
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken sequences (cut quoted-printable, a stray byte): keep the rest."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 0x7F) - bad
+    return text if good >= 1 and bad <= max(1, good // 5) else None
 
 
 def _gbk_under_western_label(data: bytes, wanted: str) -> str | None:

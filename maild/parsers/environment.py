@@ -75,7 +75,7 @@ _BROWSER = re.compile(
 _APP_VERSION = re.compile(
     r"(?:app(?:lication)?\s*version|client\s*version|product\s*version|software\s*version|"
     r"build|version|ver\.?|版本号?|客户端版本|软件版本|系统版本|产品版本|程序版本|应用版本|"
-    r"バージョン)\s*(?:is|为|是)?\s*[:：=]?\s*v?(\d+(?:\.\d+){1,3}(?:[-.+]?(?:beta|rc|build|"
+    r"バージョン|верси[яиюей])\s*(?:is|为|是)?\s*[:：=]?\s*v?(\d+(?:\.\d+){1,3}(?:[-.+]?(?:beta|rc|build|"
     r"sp|patch|hotfix)[\s.]*\d*)?)"
     r"|(?<![\w.])v(\d+\.\d+(?:\.\d+){0,2})(?![\w.])",
     re.IGNORECASE | re.ASCII,
@@ -105,6 +105,10 @@ _DEVICE_LABEL = re.compile(
     r"([^,，;；。\s][^,，;；。]{1,40})",
     re.IGNORECASE | re.ASCII,
 )
+
+
+def is_user_agent(line: str) -> bool:
+    return _UA.search(line) is not None
 
 
 def facts(line: str) -> Iterator[tuple[str, str]]:

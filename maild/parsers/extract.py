@@ -59,8 +59,9 @@ def _facts(name: str, lines: list[str], first: int) -> Iterable[Fact]:
     for i, line in enumerate(lines):
         if not line.strip() or len(line) > MAX_LINE:
             continue
-        for code in error_codes(line):
-            yield Fact("error_code", code, where(i))
+        if not environment.is_user_agent(line):  # "(0x28002B37)" in a UA is no error
+            for code in error_codes(line):
+                yield Fact("error_code", code, where(i))
         for kind, value in environment.facts(line):
             yield Fact(kind, value, where(i))
     if _is_log(name):

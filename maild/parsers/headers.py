@@ -12,6 +12,7 @@ import email.header
 import email.utils
 import re
 from datetime import datetime, timedelta, timezone
+from email.message import Message
 
 from maild.message import Address
 from maild.parsers.charset import decode
@@ -28,33 +29,50 @@ def recover(value: str) -> bytes:
     return value.encode("utf-8", "surrogateescape")
 
 
-def text(value: str | None, defects: list[str], name: str = "header") -> str:
-    """Decode one header value to a single line of text."""
+def raw_all(msg: Message, name: str) -> list[str]:
+    """Header values as they came: compat32 hands out 8-bit values as Header objects whose
+    str() has already replaced the bytes; raw_items() keeps them for our charset fallbacks."""
+    name = name.lower()
+    return [str(v) for k, v in msg.raw_items() if k.lower() == name]
+
+
+def raw_first(msg: Message, name: str) -> str | None:
+    values = raw_all(msg, name)
+    return values[0] if values else None
+
+
+def decoded(value: str | None, defects: list[str], name: str = "header") -> str:
+    """Decode raw 8-bit bytes and RFC 2047 encoded words; keep everything else as it is."""
     if value is None:
         return ""
     value = str(value)
     if any("\udc80" <= c <= "\udcff" for c in value):
-        decoded, note = decode(recover(value), None)
+        text, note = decode(recover(value), None)
         if note:
             defects.append(f"{name}: raw 8-bit header ({note})")
-        value = decoded
-    out = value
-    if "=?" in value:
-        try:
-            parts = email.header.decode_header(value)
-        except (ValueError, LookupError, AssertionError, email.errors.MessageError):
-            defects.append(f"{name}: malformed encoded word")
-            parts = [(value, None)]
-        chunks: list[str] = []
-        for chunk, charset in parts:
-            if isinstance(chunk, bytes):
-                piece, note = decode(chunk, charset or "utf-8")
-                if note:
-                    defects.append(f"{name}: {note}")
-                chunks.append(piece)
-            else:
-                chunks.append(chunk)
-        out = "".join(chunks)
+        value = text
+    if "=?" not in value:
+        return value
+    try:
+        parts = email.header.decode_header(value)
+    except (ValueError, LookupError, AssertionError, email.errors.MessageError):
+        defects.append(f"{name}: malformed encoded word")
+        return value
+    chunks: list[str] = []
+    for chunk, charset in parts:
+        if isinstance(chunk, bytes):
+            piece, note = decode(chunk, charset or "utf-8")
+            if note:
+                defects.append(f"{name}: {note}")
+            chunks.append(piece)
+        else:
+            chunks.append(chunk)
+    return "".join(chunks)
+
+
+def text(value: str | None, defects: list[str], name: str = "header") -> str:
+    """Decode one header value to a single line of text."""
+    out = decoded(value, defects, name)
     # a folded or injected CR/LF is never part of a header value we keep
     return _WS.sub(" ", _CONTROL.sub("", out.replace("\r", " ").replace("\n", " "))).strip()
 

@@ -2,22 +2,31 @@
 
 Place: parse stage, after the quote split. Input: subject and new text (quoted history and
 signature are not the customer's words now). Output: "zh" when Han characters make up a real
-share of the letters (Chinese mail quotes English error messages all the time), "en" for
-Latin-script mail that reads as English, "other" for Japanese, Korean, Cyrillic and other
-scripts or clearly non-English Latin text, and the configured fallback when there is nothing
-to go on. Pure.
+share of the letters (Chinese mail quotes English error messages all the time); "other" for
+Japanese, Korean, Cyrillic and other scripts, and for Latin text whose common words are
+German, French, Spanish, Portuguese, Italian or Dutch rather than English; "en" for other
+Latin text; the configured fallback when there is nothing to go on. Pure.
 """
 
 from __future__ import annotations
 
 import re
 
-_EN_WORDS = frozenset(
-    "the and is are to of in it not on for with we i you this that can cannot please have has "
-    "error when from our my be at an was get does do login log export report help thanks hi "
-    "hello dear issue problem users system since after work working".split()
-)
-_WORD = re.compile(r"[A-Za-z']+")
+_STOPWORDS = {
+    "en": "the and is are to of in it not on for with we i you this that can cannot please "
+    "have has error when from our my be at was does do help thanks hi hello dear since after",
+    "de": "der die das und ist nicht ich wir sie mit bitte danke jetzt funktioniert auf den "
+    "dem ein eine es zu von hallo fehler mein unser wird",
+    "fr": "le la les et est pas je nous vous avec merci bonjour une des du pour sur ne que "
+    "qui dans mon notre erreur fonctionne",
+    "es": "el la los las y es no yo nosotros con gracias hola una por para que del en mi "
+    "nuestro error funciona está",
+    "pt": "o a os as e é não eu nós com obrigado olá uma por para que do da em meu erro",
+    "it": "il lo la gli e è non io noi con grazie ciao una per che del della mio errore",
+    "nl": "de het een en is niet ik wij met bedankt hallo voor van op mijn fout werkt",
+}
+_WORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
+_WORD = re.compile(r"[^\W\d_]+")
 _NOISE = re.compile(r"https?://\S+|\S+@\S+|\b[A-Z_0-9]{2,}[-_]\w+\b|\b\w+(?:Exception|Error)\b")
 
 
@@ -32,13 +41,11 @@ def detect(text: str, fallback: str) -> str:
             kana += 1
         elif 0xAC00 <= o <= 0xD7AF:
             hangul += 1
-        elif c.isascii():
-            if c.isalpha():
-                latin += 1
-        elif c.isalpha() and not (0xC0 <= o <= 0x24F):
-            other += 1  # Cyrillic, Greek, Arabic, Thai …
         elif c.isalpha():
-            latin += 1
+            if c.isascii() or 0xC0 <= o <= 0x24F:
+                latin += 1
+            else:
+                other += 1  # Cyrillic, Greek, Arabic, Thai …
     if kana > 3 and kana * 5 >= han:
         return "other"
     if hangul > 3 and hangul * 2 >= han:
@@ -49,12 +56,14 @@ def detect(text: str, fallback: str) -> str:
     if other > latin and other > 5:
         return "other"
     if latin:
-        words = [w.lower() for w in _WORD.findall(sample)[:400]]
-        if len(words) >= 8:
-            common = sum(w in _EN_WORDS for w in words)
-            if common / len(words) < 0.08:
-                return "other"
-        return "en"
+        return "other" if _other_latin(sample) else "en"
     if han:
         return "zh"
     return fallback
+
+
+def _other_latin(sample: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(sample)[:500]]
+    counts = {lang: sum(w in vocab for w in words) for lang, vocab in _WORDS.items()}
+    best = max(counts, key=lambda lang: counts[lang])
+    return best != "en" and counts[best] >= 2 and counts[best] > counts["en"] * 1.5

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email.message
 import email.policy
+import re
 from dataclasses import dataclass, field
 
 from maild.message import Attachment
@@ -23,6 +24,7 @@ from maild.parsers import headers as hdr
 from maild.parsers import payload, tnef
 from maild.parsers.html import to_text
 
+_DELIMITER = re.compile(rb"\s{0,200}--([\x21-\x7e]{1,70})\s*\n")
 MAX_PARTS = 500
 MAX_DEPTH = 20
 SIGNATURES = frozenset(
@@ -110,6 +112,11 @@ def _walk(part: email.message.Message, out: MimeParts, depth: int, limit: int, b
                 _walk(sub, out, depth + 1, limit, body)
         return
     if ctype.startswith("multipart/"):
+        salvaged = _with_found_boundary(part, ctype)
+        if salvaged is not None:
+            out.defects.append(f"{ctype} without its boundary: boundary found in the body")
+            _walk(salvaged, out, depth + 1, limit, body)
+            return
         out.defects.append(f"{ctype} without usable parts: read as text")
         ctype = "text/plain"
     disposition = payload.disposition(part)
@@ -132,6 +139,19 @@ def _walk(part: email.message.Message, out: MimeParts, depth: int, limit: int, b
     attachment = payload.attachment(part, ctype, filename, disposition, limit, out.defects)
     if attachment is not None:
         out.attachments.append(attachment)
+
+
+def _with_found_boundary(part: email.message.Message, ctype: str) -> email.message.Message | None:
+    """A multipart whose boundary parameter is missing or wrong, but whose body starts with
+    a delimiter line: parse it again with that boundary."""
+    data = payload.raw(part, [])
+    m = _DELIMITER.match(data)
+    if m is None or b"boundary" in data[:200].lower():
+        return None
+    boundary = m.group(1).decode("ascii", "replace")
+    head = f'Content-Type: {ctype}; boundary="{boundary}"\r\n\r\n'.encode()
+    again = message_from_bytes(head + data)
+    return again if again.is_multipart() else None
 
 
 def _choose(subs: list[email.message.Message]) -> email.message.Message | None:
@@ -172,7 +192,7 @@ def _message_part(
             out.attachments.append(attachment)
         return
     defects: list[str] = []
-    subject = hdr.text(message.get("subject"), defects, "subject")
+    subject = hdr.text(hdr.raw_first(message, "subject"), defects, "subject")
     name = payload.filename(part, out.defects) or f"{subject[:80] or 'message'}.eml"
     data = payload.message_bytes(message)
     attachment = payload.make(data, name, ctype, False, limit, out.defects)
@@ -191,7 +211,7 @@ def _summary(message: email.message.Message, subject: str) -> str:
     defects: list[str] = []
     lines = []
     for label, key in (("From", "from"), ("Date", "date"), ("To", "to")):
-        value = hdr.text(message.get(key), defects, key)
+        value = hdr.text(hdr.raw_first(message, key), defects, key)
         if value:
             lines.append(f"{label}: {value}")
     lines.append(f"Subject: {subject}")

@@ -19,7 +19,12 @@ _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", re.IGNORECASE)
 def safe_name(original: str, fallback: str = "attachment") -> str:
     name = unicodedata.normalize("NFC", original or "")
     name = re.split(r"[/\\]", name)[-1]  # drop any directory part, POSIX or Windows
-    name = "".join(c for c in name if unicodedata.category(c) not in ("Cf", "Cc", "Cs", "Co"))
+    # controls become visible "_"; invisible format characters (RTL override) just go
+    name = "".join(
+        "_" if unicodedata.category(c) == "Cc" else c
+        for c in name
+        if unicodedata.category(c) not in ("Cf", "Cs", "Co")
+    )
     name = _BAD.sub("_", name).strip().lstrip(".").strip()
     if not name or _RESERVED.match(name):
         name = f"{fallback}_{name}" if name else fallback
@@ -33,6 +38,8 @@ def safe_name(original: str, fallback: str = "attachment") -> str:
 
 
 def extension_for(content_type: str) -> str:
+    if content_type.startswith("text/") and content_type not in ("text/html", "text/calendar"):
+        return ".txt"
     return {
         "text/plain": ".txt",
         "text/html": ".html",

@@ -22,6 +22,7 @@ from maild.parsers import headers as hdr
 from maild.parsers.charset import decode
 from maild.parsers.names import extension_for, safe_name
 
+_RAW_NAME = re.compile(r"\b(?:file)?name\*?=\s*\"?([^\";\r\n]+)", re.IGNORECASE)
 _B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 _ICS_FIELDS = ("SUMMARY", "DTSTART", "DTEND", "LOCATION", "ORGANIZER", "DESCRIPTION")
 _PARSE_ERRORS = (ValueError, LookupError, UnicodeError, TypeError, AttributeError, IndexError)
@@ -35,7 +36,13 @@ def disposition(part: email.message.Message) -> str:
 
 
 def filename(part: email.message.Message, defects: list[str]) -> str:
-    """The sender's file name, decoded; "" when there is none."""
+    """The sender's file name, decoded, control characters kept; "" when there is none."""
+    for header in ("content-disposition", "content-type"):
+        value = hdr.raw_first(part, header)
+        if value and any("\udc80" <= c <= "\udcff" for c in value):
+            m = _RAW_NAME.search(value)  # raw 8-bit: get_param would have replaced the bytes
+            if m:
+                return _clean_name(hdr.decoded(m.group(1), defects, "filename"))
     try:
         raw = part.get_param("filename", None, "content-disposition")
         if not raw:
@@ -51,8 +58,12 @@ def filename(part: email.message.Message, defects: list[str]) -> str:
         text, note = decode(data, charset or None)
         if note:
             defects.append(f"filename: {note}")
-        raw = text
-    return hdr.text(str(raw).strip('"'), defects, "filename")
+        return _clean_name(text)
+    return _clean_name(hdr.decoded(str(raw).strip('"'), defects, "filename"))
+
+
+def _clean_name(name: str) -> str:
+    return name.replace("\r", "").replace("\n", "").strip()[:1000]
 
 
 def raw(part: email.message.Message, defects: list[str]) -> bytes:

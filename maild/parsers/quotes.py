@@ -62,6 +62,8 @@ _WROTE_START = re.compile(
     re.IGNORECASE,
 )
 _QUOTING = re.compile(r"^\s*(quoting|zitat von|citando)\b.{1,200}:\s*$", re.IGNORECASE)
+_RULE = re.compile(r"^[-_=*~]{3,}$")
+_FOOTER_RULE = re.compile(r"^(_{30,}|-{30,}|={30,})$")
 _SIGNATURE = re.compile(r"^(--|-- |__|—{2})$")
 _MOBILE = re.compile(
     r"^\s*(sent from my \S.{0,40}|sent from (mail|outlook|yahoo mail|my mobile)\b.{0,40}|"
@@ -91,6 +93,8 @@ def split(text: str, forwarded_subject: bool = False) -> Split:
         return Split(f"{first.new}\n{rest}".strip(), "", False)
     norm = [_INVISIBLE.sub("", line).replace("\xa0", " ").strip() for line in lines]
     cut, forward = _history_start(norm, forwarded_subject)
+    while cut > 0 and (not norm[cut - 1] or _RULE.match(norm[cut - 1])) and cut < len(norm):
+        cut -= 1  # the rule Outlook draws above its header block belongs to the history
     head = lines[:cut]
     tail = lines[cut:]
     if tail and norm[cut] == CUT:
@@ -229,6 +233,10 @@ def _signature_start(norm: list[str]) -> int | None:
             rest = [x for x in norm[i + 1 :] if x]
             if len(rest) <= 15 or _MOBILE.match(line):
                 return i
+        if text_seen and _FOOTER_RULE.match(line):
+            rest = [x for x in norm[i + 1 :] if x]
+            if 0 < len(rest) <= 6:
+                return i  # a mailing-list footer under a long rule
         if not _MOBILE.match(line):
             text_seen = True
     # a mobile footer alone ("Sent from my iPhone" with nothing above it) is no new text

@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-_NUM = r"(?:\d+|[一二两三四五六七八九十几数百千]+)"
+_NUM = r"(?:\d+|[一二两兩三四五六七八九十几幾数數百千]+)"
+_WHO = r"用户|用戶|人员|人員|同事|员工|員工|客户|客戶|门店|門店|门市|門市|部门|部門|分店|人"
 _IMPACT = re.compile(
-    rf"((?:全部|所有|全体|整个|全公司|全部门|多个|部分|大部分|少数|个别|仅|只有)"
-    rf"(?:的)?(?:{_NUM}\s*[名个位])?[\u4e00-\u9fff]{{0,6}}(?:用户|人员|同事|员工|客户|门店|部门|人)"
-    rf"|{_NUM}\s*(?:名|个|位|家)[\u4e00-\u9fff]{{0,6}}(?:用户|人员|同事|员工|客户|门店|部门|人|账号)"
+    rf"((?:全部|所有|全体|全體|整个|整個|全公司|全部门|多个|多個|部分|大部分|少数|个别|個別|仅|僅|只有)"
+    rf"(?:的)?(?:{_NUM}\s*[名个位])?[\u4e00-\u9fff]{{0,6}}(?:{_WHO})"
+    rf"|{_NUM}\s*(?:名|个|個|位|家|台)[\u4e00-\u9fff]{{0,6}}(?:{_WHO}|账号|帳號|电脑|電腦)"
     rf"|全公司|全部门|所有人|整个(?:团队|部门|公司)"
     r"|\b(?:all|every|most|many|several|some|only\s+(?:one|a\s+few|some)|a\s+few|about\s+\d+|"
-    r"(?<![\d:.,])\d+)\s+(?:of\s+(?:our|the)\s+)?(?:\w+\s+)?(?:users|customers|employees|colleagues|people|staff|"
+    r"(?<![\d:.,])(?<!windows )(?<!win)(?<!ios )(?<!android )\d+)"
+    r"\s+(?:of\s+(?:our|the)\s+)?(?:\w+\s+)?(?:users|customers|employees|colleagues|people|staff|"
     r"accounts|stores|agents|clients|sites|machines|pcs|devices)\b"
     r"|\b(?:the\s+)?(?:whole|entire)\s+(?:team|company|department|office|organi[sz]ation)\b"
     r"|\b(?:nobody|no\s*one|everyone|everybody)\b(?=.{0,40}\b(?:can|could|is|are|has|have|gets?)\b)"
@@ -28,8 +30,8 @@ _IMPACT = re.compile(
 )
 _FREQUENCY = re.compile(
     r"((?:每天|每日|每周|每次|每当|每隔[\d一二三四五六七八九十]+\s*\S{1,3})[^，,。.;；!！]{0,14}?"
-    r"(?:必现|出现|发生|报错|都会|复现|失败|卡)"
-    r"|必现|偶现|偶尔|偶发|间歇性|时好时坏|频繁|经常|总是|一直(?:都)?(?:这样|报错|失败|出现)?|"
+    r"(?:必现|出现|发生|报错|都会|复现|失败|卡|这样|如此)"
+    r"|必现|偶现|偶尔|偶发|间歇性|时好时坏|频繁|经常|总是|一直(?:都)?(?:这样|报错|失败|出现)|"
     r"持续(?:出现|报错|失败)?|反复|随机(?:出现)?|百分之百|100%\s*(?:复现|reproducible)|稳定复现|"
     r"\b(?:intermittent(?:ly)?|sporadic(?:ally)?|occasionally|sometimes|randomly|"
     r"every\s+(?:time|day|morning|night|hour|\d+\s+minutes|other\s+day)|each\s+time|always|"
@@ -42,9 +44,10 @@ _TIME = re.compile(
     r"((?:从|自|自从|于)?(?:(?:20\d\d|19\d\d)\s*[年/-]\s*)?\d{1,2}\s*[月/-]\s*\d{1,2}\s*[日号]?"
     r"(?:\s*(?:上午|下午|晚上|凌晨|中午)?\s*\d{1,2}\s*[:：点]\s*\d{0,2}\s*分?)?"
     r"(?:\s*(?:左右|前后))?(?:\s*(?:开始|起|以来))?"
-    r"|(?:从|自)?(?:今天|昨天|前天|今早|今晚|昨晚|本周[一二三四五六日]?|上周[一二三四五六日]?|周[一二三四五六日]|"
-    r"星期[一二三四五六日天])(?:上午|下午|晚上|早上|凌晨|中午)?(?:\s*\d{1,2}\s*[:：点]\s*\d{0,2}\s*分?)?"
-    r"(?:\s*(?:左右|前后))?(?:\s*(?:开始|起|以来))?"
+    r"|(?:从|自|從)?(?:今天|昨天|前天|今早|今晚|昨晚|本周[一二三四五六日]?|上周[一二三四五六日]?|"
+    r"周[一二三四五六日]|星期[一二三四五六日天])(?:上午|下午|晚上|早上|凌晨|中午)?"
+    r"(?:\s*(?:\d{1,2}|[一二两兩三四五六七八九十]{1,3})\s*[:：点點]\s*\d{0,2}\s*分?)?"
+    r"(?:\s*(?:左右|前后|前後))?(?:\s*(?:开始|開始|起|以来|以來))?"
     r"|(?:从|自)?(?:上午|下午|晚上|早上|凌晨)\s*\d{1,2}\s*[:：点]\s*\d{0,2}\s*分?(?:左右)?"
     r"(?:\s*(?:开始|起))?"
     r"|\bsince\s+(?:(?:about|around)\s+)?(?:\d{1,2}[:.]\d{2}\s*(?:am|pm)?|\d{1,2}\s*(?:am|pm)|"
@@ -58,9 +61,14 @@ _TIME = re.compile(
     re.IGNORECASE | re.ASCII,
 )
 _TIME_CONTEXT = re.compile(
-    r"开始|起|以来|出现|发生|报错|失败|无法|不能|之后|以后|后|时|since|started|began|happened|occurred|"
+    r"开始|開始|起|以来|以來|出现|出現|发生|發生|报错|報錯|失败|失敗|无法|無法|不能|之后|以后|後|后|时|時|since|started|began|happened|occurred|"
     r"fail|error|broke|stopped|down|cannot|can't|could not|couldn't|at|around|when",
     re.IGNORECASE | re.ASCII,
+)
+_QUOTE_HEADER = re.compile(
+    r"^\s*[>*]*\s*(?:date|sent|发送时间|發送時間|寄件日期|送信日時|gesendet)\s*\*?\s*[:：]"
+    r"|(?:wrote|写道|寫道)\s*[:：]\s*$",
+    re.IGNORECASE,
 )
 _STEPS_LABEL = re.compile(
     r"^\s*(?:复现步骤|重现步骤|操作步骤|复现方法|重现方法|复现路径|操作路径|steps?\s+to\s+reproduce|"
@@ -71,9 +79,10 @@ _STEP_LINE = re.compile(
     r"^\s*(?:\d{1,2}\s*[.)、．:：]|[(（]\d{1,2}[)）]|[-*•]\s|第[一二三四五六七八九十\d]+步)"
 )
 _TRIED = re.compile(
-    r"((?:客户)?(?:已经|已|也|都)?(?:尝试|试过|试了|试着|尝试了)(?:过|了)?(?:的)?(?:操作|方法|步骤)?[:：]?\s*"
+    r"((?:客户|客戶)?(?:已经|已經|已|也|都)?(?:尝试|嘗試|试过|試過|试了|試了|试着|尝试了)(?:过|了)?(?:的)?(?:操作|方法|步骤)?[:：]?\s*"
     r"[^。.!！?？]{2,120}"
-    r"|(?:已经|已)(?:清除|清理|重启|重装|更换|换了|升级|卸载|重新安装|重置|刷新)[^。.!！?？]{1,120}"
+    r"|(?:已经|已經|已)(?:清除|清理|重启|重啟|重新启动|重新啟動|重装|重裝|更换|更換|换了|換了|升级|升級|"
+    r"卸载|卸載|重新安装|重新安裝|重置|刷新)[^。.!！?？]{1,120}"
     r"|\b(?:i|we|they|he|she|the\s+user|the\s+customer)\s+(?:have\s+|has\s+|had\s+)?(?:already\s+)?"
     r"(?:tried|attempted|cleared|restarted|rebooted|reinstalled|re-installed|updated|upgraded|"
     r"reset|switched|rolled\s+back|disabled|checked)\b[^.!?\n]{2,160}"
@@ -104,6 +113,8 @@ def facts(lines: list[str]) -> Iterator[tuple[str, str, int]]:
         i += 1
         if not line.strip() or len(line) > 2000:
             continue
+        if _QUOTE_HEADER.search(line):
+            continue  # "Date: …" of a forwarded mail, "On … wrote:": not the customer's words
         if m := _STEPS_LABEL.match(line):
             steps, used = _steps(m.group(1), lines[i : i + 12])
             if steps:

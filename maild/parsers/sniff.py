@@ -27,8 +27,8 @@ _UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 def chunks(a: Attachment) -> list[tuple[int, str]]:
     if a.content_type.startswith(_BINARY_TYPES) or a.content_type == "message/rfc822":
         return []
-    if a.content_type == "text/html":
-        return []  # an HTML attachment is a page, not a log
+    if a.content_type in ("text/html", "text/calendar", "text/vcard", "text/x-vcard"):
+        return []  # a page, an invitation or a card: structure, not a log
     named = a.safe_name.lower().endswith(TEXT_NAMES) or a.content_type.startswith("text/")
     sample = a.data[:4096]
     if not sample or not (named or a.content_type == "application/octet-stream"):

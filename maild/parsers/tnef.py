@@ -85,7 +85,8 @@ def extract(data: bytes, limit: int, defects: list[str]) -> TnefContent | None:
         body = decode(body.rstrip(b"\x00"), None)[0]
     text = body.strip("\x00").strip() if isinstance(body, str) else ""
     if not found and not text:
-        defects.append("winmail.dat: no files or text inside")
+        defects.append("winmail.dat: no files or text inside; kept as it is")
+        return None
     return TnefContent(tuple(found), text)
 
 

@@ -20,6 +20,8 @@ from maild.parsers.codes import error_codes
 MAX_SCAN = 1_000_000
 MAX_LINE = 5_000
 MAX_PER_SOURCE = 40
+MAX_LINES = 5_000  # per source
+MAX_TOTAL_LINES = 20_000  # per mail: keeps the worst mail well under a second
 KINDS = (
     "error_code",
     "os",
@@ -39,9 +41,13 @@ __all__ = ["KINDS", "error_codes", "extract"]
 
 def extract(sources: Iterable[tuple[str, str, int]]) -> tuple[Fact, ...]:
     facts: dict[tuple[str, str], Fact] = {}
+    budget = MAX_TOTAL_LINES
     for name, text, first in sources:
+        if budget <= 0:
+            break
         found = 0
-        lines = text[:MAX_SCAN].splitlines()
+        lines = text[:MAX_SCAN].splitlines()[: min(MAX_LINES, budget)]
+        budget -= len(lines)
         for fact in _facts(name, lines, first):
             key = (fact.kind, fact.value.lower())
             if key not in facts:

@@ -19,6 +19,8 @@ from maild.parsers.charset import decode
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WS = re.compile(r"\s+")
+MAX_HEADER = 16_384  # a longer value is cut: decoding 50,000 encoded words takes seconds
+MAX_ADDRESS_HEADER = 65_536
 _BARE_ADDRESS = re.compile(r"[\w.+'=-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _ISO_DATE = re.compile(
     r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{2}:?\d{2})?"
@@ -46,6 +48,9 @@ def decoded(value: str | None, defects: list[str], name: str = "header") -> str:
     if value is None:
         return ""
     value = str(value)
+    if len(value) > MAX_HEADER:
+        defects.append(f"{name}: {len(value)} characters, only the first {MAX_HEADER} read")
+        value = value[:MAX_HEADER]
     if any("\udc80" <= c <= "\udcff" for c in value):
         text, note = decode(recover(value), None)
         if note:
@@ -99,8 +104,8 @@ def address_header(values: list[str] | None, defects: list[str], name: str) -> t
     if not values:
         return ()
     decoded = []
-    for v in values:
-        v = str(v)
+    for v in values[:50]:
+        v = str(v)[:MAX_ADDRESS_HEADER]
         if any("\udc80" <= c <= "\udcff" for c in v):
             v = decode(recover(v), None)[0]
         decoded.append(v.replace("\r", " ").replace("\n", " "))

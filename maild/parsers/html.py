@@ -18,7 +18,7 @@ import re
 from html.parser import HTMLParser
 
 CUT = "\ue000CUT"
-MAX_HTML = 1_000_000
+MAX_HTML = 600_000
 MAX_FOR_INSCRIPTIS = 300_000
 MAX_TAGS = 30_000
 MAX_CELLS = 3_000

@@ -27,7 +27,11 @@ _STOPWORDS = {
 }
 _WORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
 _WORD = re.compile(r"[^\W\d_]+")
-_NOISE = re.compile(r"https?://\S+|\S+@\S+|\b[A-Z_0-9]{2,}[-_]\w+\b|\b\w+(?:Exception|Error)\b")
+# bounded quantifiers: an unbounded \S+ before "@" is quadratic on one long "word"
+_NOISE = re.compile(
+    r"https?://\S{1,2000}|(?<!\S)\S{1,64}@\S{1,255}|\b[A-Z_0-9]{2,40}[-_]\w{1,60}\b"
+    r"|\b\w{1,80}(?:Exception|Error)\b"
+)
 
 
 def detect(text: str, fallback: str) -> str:

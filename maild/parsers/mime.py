@@ -14,7 +14,9 @@ MAX_PARTS parts and MAX_DEPTH levels. Must never raise on bad mail.
 
 from __future__ import annotations
 
+import email.errors
 import email.message
+import email.parser
 import email.policy
 import re
 from dataclasses import dataclass, field
@@ -72,12 +74,20 @@ class MimeParts:
 
 
 def message_from_bytes(data: bytes) -> email.message.Message:
-    return email.message_from_bytes(data, policy=email.policy.compat32)
+    try:
+        return email.message_from_bytes(data, policy=email.policy.compat32)
+    except RecursionError:
+        # the stdlib parser recurses once per nesting level; thousands of levels exhaust the
+        # stack. Keep the headers and read the body as plain text.
+        msg = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
+        msg.defects.append(email.errors.MessageDefect("MIME nesting too deep: read as text"))
+        msg.set_type("text/plain")
+        return msg
 
 
 def walk(msg: email.message.Message, max_attachment: int) -> MimeParts:
     out = MimeParts()
-    out.defects += [type(d).__name__ for d in msg.defects]
+    out.defects += [_defect(d) for d in msg.defects]
     _walk(msg, out, 0, max_attachment, True)
     return out
 
@@ -100,7 +110,7 @@ def _walk(part: email.message.Message, out: MimeParts, depth: int, limit: int, b
     if part.is_multipart():
         subs = [s for s in part.get_payload() if isinstance(s, email.message.Message)]
         for sub in subs:
-            out.defects += [type(d).__name__ for d in sub.defects]
+            out.defects += [_defect(d) for d in sub.defects]
         if ctype == "multipart/alternative":
             chosen = _choose(subs)
             for sub in subs:
@@ -152,6 +162,11 @@ def _with_found_boundary(part: email.message.Message, ctype: str) -> email.messa
     head = f'Content-Type: {ctype}; boundary="{boundary}"\r\n\r\n'.encode()
     again = message_from_bytes(head + data)
     return again if again.is_multipart() else None
+
+
+def _defect(d: object) -> str:
+    name, text = type(d).__name__, str(d)
+    return f"{name}: {text}" if text and name == "MessageDefect" else name
 
 
 def _choose(subs: list[email.message.Message]) -> email.message.Message | None:

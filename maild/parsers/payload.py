@@ -25,7 +25,15 @@ from maild.parsers.names import extension_for, safe_name
 _RAW_NAME = re.compile(r"\b(?:file)?name\*?=\s*\"?([^\";\r\n]+)", re.IGNORECASE)
 _B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 _ICS_FIELDS = ("SUMMARY", "DTSTART", "DTEND", "LOCATION", "ORGANIZER", "DESCRIPTION")
-_PARSE_ERRORS = (ValueError, LookupError, UnicodeError, TypeError, AttributeError, IndexError)
+_PARSE_ERRORS = (
+    ValueError,
+    LookupError,
+    UnicodeError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+)
 
 
 def disposition(part: email.message.Message) -> str:

@@ -107,13 +107,14 @@ def split(text: str, forwarded_subject: bool = False) -> Split:
     if sig is not None:
         tail = head[sig:] + tail
         head = head[:sig]
-    new = _tidy(head)
-    quoted = _tidy(tail)
+    new = _tidy(head, strip=True)
+    quoted = _tidy(tail, strip=False)  # the history as it came, trailing spaces of "-- " too
     return Split(new, quoted, forward and bool(quoted))
 
 
-def _tidy(lines: list[str]) -> str:
-    return "\n".join(line.rstrip() for line in lines if line.strip() != CUT).strip("\n")
+def _tidy(lines: list[str], strip: bool) -> str:
+    kept = (line.rstrip() if strip else line for line in lines if line.strip() != CUT)
+    return "\n".join(kept).strip("\n")
 
 
 def _history_start(norm: list[str], forwarded_subject: bool) -> tuple[int, bool]:

@@ -17,9 +17,10 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from maild.errors import ConfigError
 from maild.paths import templates_dir
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
@@ -41,32 +42,73 @@ def header_safe(value: str, limit: int = 900) -> str:
 
 
 class Renderer:
+    """Templates from `templates/`, each overridable by a file of the same name in the
+    admin's folder. Sandboxed, StrictUndefined, HTML autoescaped. A broken override is a
+    ConfigError when the renderer is made (at start), not a failure when a mail arrives."""
+
     def __init__(self, override_dir: str = "") -> None:
         dirs = [Path(override_dir)] if override_dir else []
         self.env = ImmutableSandboxedEnvironment(
             loader=FileSystemLoader([*dirs, templates_dir()]),
             undefined=StrictUndefined,
-            autoescape=False,
+            autoescape=lambda name: bool(name and name.endswith(".html.j2")),
             keep_trailing_newline=True,
-            trim_blocks=False,
         )
+        if override_dir:
+            self._check(Path(override_dir))
 
-    def render(self, name: str, language: str, context: dict[str, Any]) -> str:
+    def _check(self, folder: Path) -> None:
+        if not folder.is_dir():
+            raise ConfigError(str(folder), ["support.templates: not a folder"])
+        problems = []
+        for path in sorted(folder.glob("*.j2")):
+            try:
+                self.env.get_template(path.name)
+            except TemplateError as e:
+                problems.append(f"support.templates: {path.name}: {e}")
+        if problems:
+            raise ConfigError(str(folder), problems)
+
+    def render(self, name: str, language: str, context: dict[str, Any], kind: str = "txt") -> str:
         for lang in (language, "en"):
             try:
-                template = self.env.get_template(f"{name}.{lang}.txt.j2")
+                template = self.env.get_template(f"{name}.{lang}.{kind}.j2")
             except TemplateNotFound:
                 continue
             return template.render(**context)
-        raise TemplateNotFound(f"{name}.{language}.txt.j2")
+        raise TemplateNotFound(f"{name}.{language}.{kind}.j2")
+
+    def render_pair(
+        self, name: str, language: str, context: dict[str, Any]
+    ) -> tuple[str, str | None]:
+        """Plain text, and HTML when a template for it exists."""
+        text = self.render(name, language, context)
+        try:
+            html: str | None = self.render(name, language, context, kind="html")
+        except TemplateNotFound:
+            html = None
+        return text, html
 
 
-def build(purpose: str, *, sender_name: str, sender: str, to: tuple[str, ...], subject: str,
-          body: str, domain: str, now: datetime, in_reply_to: str | None = None,
-          references: tuple[str, ...] = (), ticket: int | None = None,
-          auto: bool = True) -> Outgoing:
+def build(
+    purpose: str,
+    *,
+    sender_name: str,
+    sender: str,
+    to: tuple[str, ...],
+    subject: str,
+    body: str,
+    domain: str,
+    now: datetime,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+    ticket: int | None = None,
+    auto: bool = True,
+    html: str | None = None,
+) -> Outgoing:
     """RFC 5322 bytes, written out directly: every value passes `header_safe` (no CR/LF can
-    reach a header) and non-ASCII is RFC 2047-encoded; the body is UTF-8 in base64."""
+    reach a header) and non-ASCII is RFC 2047-encoded; bodies are UTF-8 in base64, with an
+    HTML alternative (multipart/alternative) when one is given."""
     msg_id = make_msgid(domain=domain)
     subject = header_safe(subject)
     headers = [
@@ -83,16 +125,36 @@ def build(purpose: str, *, sender_name: str, sender: str, to: tuple[str, ...], s
         headers.append(("References", " ".join(refs)))
     headers.append(("Reply-To", sender))
     if auto:
-        headers += [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
-                    ("Precedence", "auto_reply")]
+        headers += [
+            ("Auto-Submitted", "auto-replied"),
+            ("X-Auto-Response-Suppress", "All"),
+            ("Precedence", "auto_reply"),
+        ]
     if ticket is not None:
         headers.append(("X-Maild-Ticket", str(ticket)))
-    headers += [("MIME-Version", "1.0"), ("Content-Type", 'text/plain; charset="utf-8"'),
-                ("Content-Transfer-Encoding", "base64")]
+    headers.append(("MIME-Version", "1.0"))
+    if html is None:
+        headers += [
+            ("Content-Type", 'text/plain; charset="utf-8"'),
+            ("Content-Transfer-Encoding", "base64"),
+        ]
+        payload = _b64(body)
+    else:
+        boundary = f"=_maild_{msg_id.strip('<>').split('@')[0]}"
+        headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
+        payload = b"".join(
+            f'--{boundary}\r\nContent-Type: text/{kind}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n".encode("ascii")
+            + _b64(part)
+            for kind, part in (("plain", body), ("html", html))
+        ) + f"--{boundary}--\r\n".encode("ascii")
     head = "".join(f"{name}: {_fold(value)}\r\n" for name, value in headers)
-    payload = base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n")
     data = head.encode("ascii") + b"\r\n" + payload
     return Outgoing(purpose, sender, to, subject, msg_id, data)
+
+
+def _b64(text: str) -> bytes:
+    return base64.encodebytes(text.encode("utf-8")).replace(b"\n", b"\r\n")
 
 
 def _encode(value: str) -> str:

@@ -125,6 +125,16 @@ class Due:
 
 
 @dataclass(frozen=True, slots=True)
+class Seen:
+    """A recent ticket carrying an error code (what the incident stage compares)."""
+
+    code: str
+    ticket: int
+    customer: str
+    incident: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Triage:
     """What the message is and what to do with it, with every reason."""
 
@@ -136,5 +146,5 @@ class Triage:
     hits: tuple[RuleHit, ...]
     due: Due | None
     agent: bool = False
-    acknowledge: bool = True
-    suppress_reason: str = ""
+    queue: str = ""
+    incident: str = ""  # the error code of the batch incident this ticket belongs to

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from maild import classify, parsers, respond, rules, thread, tickets
+from maild import classify, parsers, respond, thread
 from maild.compose import Renderer
 from maild.database.engine import transaction
 from maild.database.models import QuarantineRow, RawMail
@@ -32,10 +32,12 @@ from maild.database.queries import Batch, PendingRaw, Queries
 from maild.database.writes import Ref, Writes
 from maild.errors import NotFound, StageError
 from maild.identity import identity_hash, message_id
-from maild.message import Action, Kind, ParsedMessage, Triage
+from maild.intake import Intake, Mail
+from maild.message import Action, ParsedMessage
 from maild.rules.words import defaults as default_words
 from maild.settings import Settings
 from maild.sla import Calendar
+from maild.stages import stage
 from maild.store.files import FileStore
 
 log = logging.getLogger("maild.pipeline")
@@ -94,9 +96,10 @@ class Pipeline:
         self.settings = settings
         self.sessions = sessions
         self.files = files
-        self.renderer = Renderer()
+        self.renderer = Renderer(settings.support.templates)
         self.calendar = Calendar(settings.sla, settings.support.timezone)
         self.words = default_words()
+        self.intake = Intake(settings, self.renderer, self.calendar, self.words)
 
     # -- entry points -------------------------------------------------------------------
 
@@ -177,9 +180,11 @@ class Pipeline:
                 [x.message_id for x in prepared if x.message_id],
                 [r for m in parsed for r in (*m.in_reply_to, *m.references)],
             )
-            q.prefetch_autoreplies(
-                [m.sender.address for m in parsed], respond.today(datetime.now(UTC), self.settings)
-            )
+            now = datetime.now(UTC)
+            q.prefetch_autoreplies([m.sender.address for m in parsed],
+                                   respond.today(now, self.settings))
+            q.prefetch_codes([c for m in parsed for c in m.error_codes],
+                             now - self.intake.incident_window())
             w = Writes()
             outcomes = [self._one(s, q, w, x) for x in prepared]
             q.release()
@@ -211,7 +216,7 @@ class Pipeline:
             )
         else:
             try:
-                parsed = _stage(
+                parsed = stage(
                     "parse",
                     parsers.parse,
                     item.data,
@@ -286,118 +291,45 @@ class Pipeline:
             raise StageError(
                 "classify", ValueError("no usable From address: no customer to open a ticket for")
             )
-        kind, kind_reason = _stage("classify", classify.kind_of, msg, settings.support.address)
-        number, thread_reason = _stage("thread", thread.find, msg, q, settings.agents.addresses)
+        kind, kind_reason = stage("classify", classify.kind_of, msg, settings.support.address)
+        number, thread_reason = stage("thread", thread.find, msg, q, settings.agents.addresses)
         if kind == "own" or (number is None and kind in ("auto_reply", "bounce")):
             return self._suppress(q, w, p, f"{kind}: {kind_reason}; {thread_reason}")
         if p.message_id and p.replay_of is None and q.message_id_seen(p.message_id):
             thread_reason += f"; note: Message-ID {p.message_id} was seen before with other content"
-        if number is not None:
-            return self._follow_up(q, w, p, msg, kind, number, thread_reason)
-        ctx = rules.Context(settings.rules, p.arrival, self.words)
-        verdict = _stage("rules", rules.evaluate, msg, ctx)
-        due = _stage("sla", self.calendar.due, p.arrival, verdict.priority)
-        triage = Triage(
+        ticket = q.ticket(number) if number is not None else None
+        agent = ticket is not None and msg.sender.address in settings.agents.addresses
+        action: Action = "created" if ticket is None else "agent_reply" if agent else "followup"
+        if ticket is None:
+            number = q.next_ticket_number()
+        assert number is not None
+        mark = w.mark()
+        ref, raw = self._raw(w, p, action, number)
+        mail = Mail(
+            msg,
             kind,
-            None,
-            f"{kind_reason}; {thread_reason}",
-            verdict.category,
-            verdict.priority,
-            verdict.hits,
-            due,
+            f"{kind_reason}; {thread_reason}" if ticket is None else thread_reason,
+            p.arrival,
+            ref,
+            p.item.silent,
         )
-        number = q.next_ticket_number()
-        mark = w.mark()
+        acked = False
         try:
-            ref, raw = self._raw(w, p, "created", number)
-            ticket = _stage("ticket", tickets.create, w, number, msg, triage, p.arrival)
-            _stage("ticket", tickets.message, w, number, msg, ref, kind, p.arrival)
-            acked = _stage(
-                "respond",
-                respond.ack,
-                w,
-                q,
-                settings,
-                self.renderer,
-                ticket,
-                msg,
-                triage,
-                p.arrival,
-                p.item.silent,
-            )
-            if not p.item.silent:
-                _stage(
-                    "respond",
-                    respond.notify,
-                    w,
-                    q,
-                    settings,
-                    self.renderer,
-                    ticket,
-                    msg,
-                    triage,
-                    p.arrival,
-                    True,
-                )
+            if ticket is None:
+                ticket, acked = self.intake.new_ticket(s, q, w, mail, number)
+                s.add(ticket)
+                q.batch.tickets[number] = ticket
+            else:
+                self.intake.follow_up(q, w, mail, ticket, agent)
         except StageError:
             w.rewind(mark)
-            q.unuse(number)
-            raise
-        s.add(ticket)
-        q.batch.tickets[number] = ticket
-        q.remember(raw, number, msg.message_id, msg.sender.address)
-        reason = thread_reason if acked else f"{thread_reason}; not acknowledged"
-        return Outcome(p.item.label, number, "created", reason, p.sha256, p.item)
-
-    def _follow_up(
-        self,
-        q: Queries,
-        w: Writes,
-        p: _Prepared,
-        msg: ParsedMessage,
-        kind: Kind,
-        number: int,
-        reason: str,
-    ) -> Outcome:
-        ticket = q.ticket(number)
-        assert ticket is not None
-        agent = msg.sender.address in self.settings.agents.addresses
-        action: Action = "agent_reply" if agent else "followup"
-        triage = Triage(
-            kind, number, reason, ticket.category, ticket.priority, (), None, agent=agent
-        )
-        mark = w.mark()
-        try:
-            ref, raw = self._raw(w, p, action, number)
-            _stage(
-                "ticket",
-                tickets.message,
-                w,
-                number,
-                msg,
-                ref,
-                "agent_reply" if agent else kind,
-                p.arrival,
-            )
-            if not agent and not p.item.silent:
-                _stage(
-                    "respond",
-                    respond.notify,
-                    w,
-                    q,
-                    self.settings,
-                    self.renderer,
-                    ticket,
-                    msg,
-                    triage,
-                    p.arrival,
-                    False,
-                )
-            _stage("ticket", tickets.follow_up, w, ticket, msg, triage, p.arrival)
-        except StageError:
-            w.rewind(mark)
+            if action == "created":
+                q.unuse(number)
             raise
         q.remember(raw, number, msg.message_id, msg.sender.address)
+        reason = thread_reason
+        if action == "created" and not acked:
+            reason += "; not acknowledged"
         return Outcome(p.item.label, number, action, reason, p.sha256, p.item)
 
     def _suppress(self, q: Queries, w: Writes, p: _Prepared, reason: str) -> Outcome:
@@ -467,13 +399,3 @@ class Pipeline:
             p.sha256,
             p.item,
         )
-
-
-def _stage(name: str, fn: Callable[..., T], *args: Any) -> T:
-    """Run one stage; whatever it raises becomes a StageError naming the stage."""
-    try:
-        return fn(*args)
-    except (StageError, DBAPIError):
-        raise
-    except Exception as e:  # noqa: BLE001 - converted to a typed error for the driver
-        raise StageError(name, e) from e

@@ -2,18 +2,20 @@
 
 Input: the ticket, parsed mail and triage. Output: outbox rows (and events) appended to the
 batch's `Writes`, committed in the ticket's own transaction, so a crash can neither lose nor
-double an acknowledgement.
-Never answers machine mail, lists, noreply senders or ourselves (RFC 3834); caps automatic
-replies per sender per day in the database, so several daemons share the count. Every
-decision not to answer is an event with its reason.
+double an acknowledgement. Never answers machine mail, lists, noreply senders or ourselves
+(RFC 3834); caps automatic replies per sender per day in the database, so several daemons
+share the count. Every decision not to answer is an event with its reason.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from maild import knowledge, missing
 from maild.classify import no_reply_address
 from maild.compose import Outgoing, Renderer, build
 from maild.database.models import Ticket
@@ -27,6 +29,7 @@ PRIORITY_LABEL = {
     "zh": {"P1": "紧急", "P2": "高", "P3": "中", "P4": "低"},
     "en": {"P1": "urgent", "P2": "high", "P3": "medium", "P4": "low"},
 }
+MACHINE_KINDS = ("auto_reply", "bounce", "bulk", "own")
 
 
 def ack_refusal(msg: ParsedMessage, triage: Triage, settings: Settings, silent: bool) -> str:
@@ -61,49 +64,53 @@ def ack(
     """The acknowledgement's outbox row and event, or the event saying why there is none."""
     refusal = ack_refusal(msg, triage, settings, silent)
     if not refusal:
-        day = today(now, settings)
         cap = settings.outbox.autoreply_per_sender_per_day
-        if q.take_autoreply(msg.sender.address, day, cap) == 0:
+        if q.take_autoreply(msg.sender.address, today(now, settings), cap) == 0:
             refusal = f"daily cap of {cap} automatic replies to this sender reached"
     if refusal:
         w.events.append(event(ticket.number, now, SYSTEM, "no acknowledgement", refusal))
         return False
     lang = ticket.language if ticket.language in ("zh", "en") else settings.support.language
-    due = ticket.first_response_due.astimezone(ZoneInfo(settings.support.timezone))
-    body = renderer.render(
-        "ack",
-        lang,
-        {
-            "ticket": ticket.number,
-            "customer_name": msg.sender.name,
-            "priority": ticket.priority,
-            "priority_label": PRIORITY_LABEL[lang][ticket.priority],
-            "due_words": due_words(due, now.astimezone(due.tzinfo), lang),
-            "timezone": settings.support.timezone,
-            "error_codes": list(msg.error_codes),
-            "environment": [v for v in msg.environment().values() if v],
-            "support_name": settings.support.name,
-        },
+    text, html = renderer.render_pair(
+        "ack", lang, ack_context(settings, ticket, msg, triage, now, lang)
     )
-    out = build(
-        "ack",
-        sender_name=settings.support.name,
-        sender=settings.support.address,
-        to=(msg.sender.address,),
-        subject=tagged(ticket, msg.subject, settings),
-        body=body,
-        domain=_domain(settings),
-        now=now,
-        in_reply_to=msg.message_id,
-        references=(*msg.references, msg.message_id or ""),
-        ticket=ticket.number,
-    )
+    out = _mail(settings, "ack", (msg.sender.address,), ticket, msg, text, html, now, auto=True)
     q.remember_outgoing(out.message_id, ticket.number)
     w.outbox.append(outbox_row(out, ticket.number, now))
     w.events.append(
         event(ticket.number, now, SYSTEM, "acknowledgement queued", f"outbox {out.message_id}")
     )
     return True
+
+
+def ack_context(
+    settings: Settings, ticket: Ticket, msg: ParsedMessage, triage: Triage, now: datetime, lang: str
+) -> dict[str, Any]:
+    """What the acknowledgement says: plain values only — customer text is data, never
+    template source."""
+    tz = ZoneInfo(settings.support.timezone)
+    due = ticket.first_response_due.astimezone(tz)
+    env = msg.environment()
+    asks = missing.missing(msg, ticket.category, ticket.priority)
+    return {
+        "ticket": ticket.number,
+        "customer_name": msg.sender.name,
+        "subject": msg.subject,
+        "priority": ticket.priority,
+        "priority_label": PRIORITY_LABEL[lang][ticket.priority],
+        "due_words": due_words(due, now.astimezone(tz), lang),
+        "due_time": due.strftime("%Y-%m-%d %H:%M"),
+        "timezone": settings.support.timezone,
+        "error_codes": list(msg.error_codes),
+        "environment": [f"{k}: {v}" for k, v in env.items() if v],
+        "missing": [getattr(a, lang) for a in asks],
+        "knowledge": [
+            {"title": k.entry.title, "url": k.entry.url}
+            for k in knowledge.match(msg, settings.knowledge)
+        ],
+        "incident": triage.incident,
+        "support_name": settings.support.name,
+    }
 
 
 def notify(
@@ -118,10 +125,10 @@ def notify(
     new: bool,
 ) -> None:
     """The agents' notification, when there is a team to notify and a person wrote."""
-    if not settings.agents.notify or triage.kind in ("auto_reply", "bounce", "bulk", "own"):
+    if not settings.agents.notify or triage.kind in MACHINE_KINDS:
         return
     tz = ZoneInfo(settings.support.timezone)
-    body = renderer.render(
+    text = renderer.render(
         "notify",
         "en",
         {
@@ -131,6 +138,8 @@ def notify(
             "subject": msg.subject,
             "priority": ticket.priority,
             "category": ticket.category,
+            "queue": triage.queue,
+            "incident": triage.incident,
             "first_response_due": ticket.first_response_due.astimezone(tz).isoformat(),
             "resolution_due": ticket.resolution_due.astimezone(tz).isoformat(),
             "reasons": [f"{h.rule}: {h.reason}" for h in triage.hits],
@@ -139,22 +148,75 @@ def notify(
             "text": msg.text,
         },
     )
+    out = _mail(
+        settings, "notify", settings.agents.notify, ticket, msg, text, None, now, auto=False
+    )
+    q.remember_outgoing(out.message_id, ticket.number)
+    w.outbox.append(outbox_row(out, ticket.number, now))
+
+
+def announce_incident(
+    w: Writes,
+    settings: Settings,
+    renderer: Renderer,
+    code: str,
+    tickets: Sequence[Ticket],
+    now: datetime,
+) -> None:
+    """One mail to the team when a batch incident forms (not one per ticket)."""
+    if not settings.agents.notify:
+        return
+    text = renderer.render(
+        "incident",
+        "en",
+        {
+            "code": code,
+            "tickets": [
+                {"number": t.number, "customer": t.customer_address, "subject": t.subject}
+                for t in tickets
+            ],
+        },
+    )
     out = build(
-        "notify",
+        "incident",
         sender_name=settings.support.name,
         sender=settings.support.address,
         to=settings.agents.notify,
+        subject=f"Batch incident: {code} ({len(tickets)} customers)",
+        body=text,
+        domain=_domain(settings),
+        now=now,
+        auto=False,
+    )
+    w.outbox.append(outbox_row(out, None, now))
+
+
+def _mail(
+    settings: Settings,
+    purpose: str,
+    to: tuple[str, ...],
+    ticket: Ticket,
+    msg: ParsedMessage,
+    text: str,
+    html: str | None,
+    now: datetime,
+    auto: bool,
+) -> Outgoing:
+    return build(
+        purpose,
+        sender_name=settings.support.name,
+        sender=settings.support.address,
+        to=to,
         subject=tagged(ticket, msg.subject, settings),
-        body=body,
+        body=text,
+        html=html,
         domain=_domain(settings),
         now=now,
         in_reply_to=msg.message_id,
         references=(*msg.references, msg.message_id or ""),
         ticket=ticket.number,
-        auto=False,
+        auto=auto,
     )
-    q.remember_outgoing(out.message_id, ticket.number)
-    w.outbox.append(outbox_row(out, ticket.number, now))
 
 
 def outbox_row(out: Outgoing, ticket: int | None, now: datetime) -> Row:

@@ -74,6 +74,22 @@ def check_positive(value: float) -> None:
         raise ValueError(f"must be greater than zero, not {value}")
 
 
+def check_peaks(values: tuple[str, ...]) -> None:
+    from maild.rules.peaks import parse_peak  # the rules package imports this module
+
+    for v in values:
+        parse_peak(v)
+
+
+def check_country(value: str) -> None:
+    if not value:
+        return
+    import holidays
+
+    if value.upper() not in holidays.list_supported_countries():
+        raise ValueError(f"unknown country code {value!r} (ISO 3166, e.g. CN, DE, US)")
+
+
 def check_port(value: int) -> None:
     if not 0 < value < 65536:
         raise ValueError(f"bad port {value}")
@@ -107,6 +123,8 @@ class SupportSettings:
     timezone: str = _check(check_timezone, "Asia/Shanghai")
     language: Language = "zh"
     subject_prefix: str = ""
+    # a folder of template overrides: a file named like one in templates/ replaces it
+    templates: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +189,10 @@ class SlaSettings:
     )
     holidays: tuple[str, ...] = _check(check_dates, default_factory=tuple)
     extra_workdays: tuple[str, ...] = _check(check_dates, default_factory=tuple)
+    # a country's public holidays and make-up working days (python-holidays), e.g. "CN";
+    # the dates above always win over it
+    country: str = _check(check_country, "")
+    subdivision: str = ""
     targets: dict[str, SlaTarget] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
 
 
@@ -179,6 +201,13 @@ class RulesSettings:
     vip_senders: tuple[str, ...] = ()
     # rules switched off by name (see `maild/rules/`)
     disabled: tuple[str, ...] = ()
+    # windows that raise priority one step: "month-end:3", "11-11", "12-20..01-05",
+    # "mon-fri 09:00-11:00"
+    business_peaks: tuple[str, ...] = _check(check_peaks, default_factory=tuple)
+    # assignment queue by category or product/category: {"data" = "dba", "crm/*" = "crm"}
+    queues: dict[str, str] = field(default_factory=dict)
+    # word-list changes: [rules.words.category.data] add = [...] / remove = [...] / words = [...]
+    words: dict[str, dict[str, dict[str, tuple[str, ...]]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +235,21 @@ class OutboxSettings:
     poll_interval: float = _check(check_positive, 1.0)
 
 
+def check_window(value: str) -> None:
+    from maild.durations import parse_seconds
+
+    parse_seconds(value)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSettings:
+    """Batch problems (批量问题): the same error code from `customers` different customers
+    within `window` links their tickets to one incident (at least P2), announced once."""
+
+    customers: int = _check(check_positive, 3)
+    window: str = _check(check_window, "60m")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The whole configuration; `source` is the file it came from."""
@@ -222,3 +266,4 @@ class Settings:
     maildirs: tuple[MaildirSettings, ...] = ()
     knowledge: tuple[KnowledgeEntry, ...] = ()
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    incidents: IncidentSettings = field(default_factory=IncidentSettings)

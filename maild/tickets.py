@@ -33,6 +33,7 @@ def create(w: Writes, number: int, msg: ParsedMessage, triage: Triage, arrival: 
         updated_at=arrival,
         first_response_due=triage.due.first_response,
         resolution_due=triage.due.resolution,
+        queue=triage.queue[:80],
     )
     w.events.append(
         event(

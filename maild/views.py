@@ -73,7 +73,8 @@ def ticket_summary(t: Ticket, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def ticket_json(t: Ticket, tz: ZoneInfo) -> dict[str, Any]:
+def ticket_json(t: Ticket, tz: ZoneInfo, incident_tickets: list[int] | None = None
+                ) -> dict[str, Any]:
     env: dict[str, str | None] = {"os": None, "browser": None, "app_version": None, "device": None}
     codes: dict[str, None] = {}
     for f in t.facts:
@@ -87,7 +88,10 @@ def ticket_json(t: Ticket, tz: ZoneInfo) -> dict[str, Any]:
         "first_response_at": iso(t.first_response_at, tz),
         "error_codes": list(codes),
         "environment": env,
-        "incident": None,
+        "queue": t.queue,
+        "incident": None if t.incident is None else {
+            "id": t.incident.id, "key": t.incident.key, "title": t.incident.title,
+            "status": t.incident.status, "tickets": incident_tickets or [t.number]},
         "facts": [{"kind": f.kind, "value": f.value, "source": f.source} for f in t.facts],
         "messages": [
             {
@@ -119,6 +123,7 @@ def ticket_json(t: Ticket, tz: ZoneInfo) -> dict[str, Any]:
 
 
 def outbox_json(row: OutboxRow, tz: ZoneInfo) -> dict[str, Any]:
+    """An outbox row without its bytes (`maild outbox show --raw` prints those)."""
     return {
         "id": row.id,
         "ticket": row.ticket_number,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -22,8 +24,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def handle(args: argparse.Namespace) -> int:
     app = App.load(args)
     s = app.settings
-    Calendar(s.sla, s.support.timezone)
-    Renderer().env.list_templates()
+    calendar = Calendar(s.sla, s.support.timezone)
+    this_year = datetime.now(UTC).year
+    unknown = calendar.unknown_years(range(this_year, this_year + 2))
+    if unknown:
+        print(f"WARNING: sla.country = {s.sla.country!r}: the official holiday and make-up "
+              f"working day schedule for {', '.join(map(str, unknown))} is not published in "
+              "the holiday data yet. Due times in those years count ordinary weekdays only; "
+              "add the days to sla.holidays / sla.extra_workdays when they are announced.",
+              file=sys.stderr)
+    Renderer(s.support.templates)  # a broken override is a config error now, not at 3 a.m.
     summary: dict[str, object] = {
         "config": s.source,
         "database": _safe_url(s.database.url),
@@ -35,6 +45,7 @@ def handle(args: argparse.Namespace) -> int:
         "smtp": f"{s.smtp.host}:{s.smtp.port} ({s.smtp.security})",
         "agents": len(s.agents.addresses),
         "knowledge": len(s.knowledge),
+        "calendar_unknown_years": unknown,
     }
     ok = True
     try:

@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ls.add_argument("--all", action="store_true")
     add_json(ls)
     ls.set_defaults(handler=list_rows)
+    show = osub.add_parser("show", help="one row; --raw prints the mail exactly as it is sent")
+    show.add_argument("id", type=int)
+    show.add_argument("--raw", action="store_true")
+    add_json(show)
+    show.set_defaults(handler=show_row)
     for name, helptext, fn in (
         ("retry", "send a failed or queued row again now", retry),
         ("drop", "never send this row", drop),
@@ -62,6 +67,26 @@ def list_rows(args: argparse.Namespace) -> int:
                 f"{r['id']:<6} {r['status']:8} {r['purpose']:7} #{r['ticket'] or '-':<7} "
                 f"{','.join(r['to'])[:40]:40} tries {r['attempts']} {r['last_error'][:60]}"
             )
+    return 0
+
+
+def show_row(args: argparse.Namespace) -> int:
+    import sys
+
+    app = App.load(args).ready()
+    tz = ZoneInfo(app.settings.support.timezone)
+    with app.sessions() as s:
+        row = s.get(OutboxRow, args.id)
+        if row is None:
+            raise NotFound(f"no outbox row {args.id}")
+        out, raw = outbox_json(row, tz), row.raw
+    if args.raw:
+        sys.stdout.buffer.write(raw)
+    elif args.json:
+        emit_json(out)
+    else:
+        for key, value in out.items():
+            print(f"{key:12} {value}")
     return 0
 
 

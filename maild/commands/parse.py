@@ -35,7 +35,7 @@ def handle(args: argparse.Namespace) -> int:
         raise MaildError(f"cannot read {args.file}: {e.strerror}") from e
     msg = parsers.parse(data, settings.support.language, settings.storage.max_attachment_size)
     kind, why = classify.kind_of(msg, settings.support.address)
-    verdict = rules.evaluate(msg, rules.Context(settings.rules, datetime.now(UTC), defaults()))
+    verdict = rules.evaluate(msg, rules.context_for(settings, datetime.now(UTC), defaults()))
     out = parsed_json(msg, kind, why, verdict)
     if args.json:
         emit_json(out)

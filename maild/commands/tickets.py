@@ -60,11 +60,16 @@ def show_ticket(args: argparse.Namespace) -> int:
                 selectinload(Ticket.messages).selectinload(TicketMessage.attachments),
                 selectinload(Ticket.events),
                 selectinload(Ticket.facts),
+                selectinload(Ticket.incident),
             )
         ).first()
         if t is None:
             raise NotFound(f"no ticket #{args.number}")
-        out = ticket_json(t, tz)
+        linked = None
+        if t.incident_id is not None:
+            linked = sorted(s.scalars(select(Ticket.number)
+                                      .where(Ticket.incident_id == t.incident_id)))
+        out = ticket_json(t, tz, linked)
     if args.json:
         emit_json(out)
         return 0

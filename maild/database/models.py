@@ -98,11 +98,27 @@ class Ticket(Base):
     resolution_due: Mapped[datetime] = mapped_column(UTCDateTime)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    queue: Mapped[str] = mapped_column(String(80), default="")
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    incident: Mapped[Incident | None] = relationship()
     messages: Mapped[list[TicketMessage]] = relationship(
         back_populates="ticket", order_by="TicketMessage.id"
     )
     events: Mapped[list[Event]] = relationship(order_by="Event.id")
     facts: Mapped[list[FactRow]] = relationship(order_by="FactRow.id")
+
+
+class Incident(Base):
+    """A batch problem (批量问题): the same error from several customers, handled once."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)  # the shared error code
+    title: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(10))  # open | closed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class TicketMessage(Base):

@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session
 from maild.database.models import (
     AutoReplyCount,
     Counter,
+    FactRow,
+    Incident,
     OutboxRow,
     RawMail,
     Ticket,
     TicketMessage,
 )
+from maild.message import Seen
 
 
 @dataclass
@@ -53,6 +56,8 @@ class Batch:
     numbers: list[int] = field(default_factory=list)  # reserved, not yet handed out
     reserve: int = 1  # how many ticket numbers to reserve at once (the batch's size)
     autoreply_day: str = ""  # the day whose counters `prefetch_autoreplies` loaded
+    seen_codes: list[Seen] = field(default_factory=list)  # recent tickets with error codes
+    incidents: dict[str, Incident] = field(default_factory=dict)  # open, by error code
 
 
 class Queries:
@@ -100,6 +105,20 @@ class Queries:
             for row in rows:
                 b.autoreplies[(row.address, row.day)] = row
         b.autoreply_day = day
+
+    def prefetch_codes(self, codes: list[str], since: datetime) -> None:
+        """Recent tickets and open incidents for the error codes of a batch."""
+        b = self.batch
+        for chunk in _chunks(codes):
+            rows = self.s.execute(
+                select(FactRow.value, Ticket.number, Ticket.customer_address, Ticket.incident_id)
+                .join(Ticket, Ticket.number == FactRow.ticket_number)
+                .where(FactRow.kind == "error_code", FactRow.value.in_(chunk),
+                       Ticket.created_at >= since))
+            b.seen_codes += [Seen(str(v), int(n), str(c), i) for v, n, c, i in rows]
+            for inc in self.s.scalars(select(Incident).where(Incident.key.in_(chunk),
+                                                             Incident.status == "open")):
+                b.incidents.setdefault(inc.key, inc)
 
     def raw_by_identity(self, identity: str) -> RawMail | PendingRaw | None:
         if identity in self.batch.raws:

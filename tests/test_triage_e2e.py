@@ -92,3 +92,27 @@ def test_customer_jinja_in_subject_is_data(make_maild: Callable[..., Maild]) -> 
                        body="{{ config }}"))["ticket"]
     row = next(r for r in m.json("outbox", "list") if r["ticket"] == n and r["purpose"] == "ack")
     assert "{{ 7*7 }}" in row["subject"] and "49" not in row["subject"]
+
+
+def test_report_figures_match_the_tickets(make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(knowledge=[{"codes": ["ERR_KNOWN_*"], "title": "Known", "url": "https://kb"}])
+    for i in range(3):
+        ingest(m, mail(subject=f"报表 {i}", sender=f"r{i}@c{i}.cn", body="报错 ERR_REPORT_901"))
+        ingest(m, mail(subject=f"已知 {i}", sender=f"k{i}@k{i}.cn", body="报错 ERR_KNOWN_5"))
+    ingest(m, mail(subject="请问如何配置通知", sender="q@q.cn", body="请问如何配置邮件通知？"))
+    out = m.json("report")
+    tickets = m.json("tickets", "list")
+    assert out["tickets"] == len(tickets) == 7
+    shown = [m.json("tickets", "show", str(t["number"])) for t in tickets]
+    by_cat: dict[str, int] = {}
+    by_prio: dict[str, int] = {}
+    for t in shown:
+        by_cat[t["category"]] = by_cat.get(t["category"], 0) + 1
+        by_prio[t["priority"]] = by_prio.get(t["priority"], 0) + 1
+    assert out["by_category"] == dict(sorted(by_cat.items()))
+    assert out["by_priority"] == dict(sorted(by_prio.items()))
+    assert [c["code"] for c in out["frequent_codes_without_knowledge"]] == ["ERR_REPORT_901"]
+    keys = {i["key"] for i in out["incidents"]}
+    assert keys == {"ERR_REPORT_901", "ERR_KNOWN_5"}
+    assert out["sla"]["first_response"]["open"] + out["sla"]["first_response"]["missed"] == 7
+    assert m("report", "--since", "yesterday").returncode == 1

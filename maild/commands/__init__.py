@@ -11,6 +11,7 @@ from maild.commands import (
     outbox,
     parse,
     quarantine,
+    report,
     run,
     status,
     tickets,
@@ -26,4 +27,5 @@ COMMANDS: tuple[ModuleType, ...] = (
     outbox,
     quarantine,
     status,
+    report,
 )

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterator
 
 from maild.message import Address, Attachment, ParsedMessage
+from maild.parsers import bigparts, mime, quotes, sniff
 from maild.parsers import headers as hdr
-from maild.parsers import mime, quotes, sniff
 from maild.parsers.extract import extract
 from maild.parsers.language import detect
 from maild.parsers.mime import Forward
@@ -53,18 +53,20 @@ _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|转发|轉寄|轉發|wg|tr|rv|i)\s*
 def parse(
     data: bytes, fallback_language: str = "zh", max_attachment: int = 25 * 1024 * 1024
 ) -> ParsedMessage:
-    msg = mime.message_from_bytes(data)
+    shrunk, big = bigparts.shrink(data)
+    msg = mime.message_from_bytes(shrunk)
+    raw = hdr.raw_map(msg)
     defects: list[str] = []
     if not data.strip():
         defects.append("empty message")
-    senders = hdr.address_header(hdr.raw_all(msg, "from"), defects, "from")
+    senders = hdr.address_header(raw.get("from"), defects, "from")
     if not senders:
-        senders = hdr.address_header(hdr.raw_all(msg, "sender"), defects, "sender")
+        senders = hdr.address_header(raw.get("sender"), defects, "sender")
     if not senders:
         defects.append("no usable From address")
     sender = senders[0] if senders else Address("", "")
-    subject = hdr.text(hdr.raw_first(msg, "subject"), defects, "subject")
-    parts = mime.walk(msg, max_attachment)
+    subject = hdr.text(_first(raw, "subject"), defects, "subject")
+    parts = mime.walk(msg, max_attachment, big)
     body, ctype = parts.body()
     split = quotes.split(body, bool(_FORWARD_SUBJECT.match(subject)))
     text, quoted, forwarded = split.new, split.quoted, ""
@@ -78,18 +80,18 @@ def parse(
     kept = tuple(
         (name, hdr.text(v, defects, name))
         for name in KEPT_HEADERS
-        for v in hdr.raw_all(msg, name)[:1]
+        for v in raw.get(name, [])[:1]
     )
     return ParsedMessage(
-        message_id=(hdr.message_ids(hdr.raw_first(msg, "message-id")) or (None,))[0],
+        message_id=(hdr.message_ids(_first(raw, "message-id")) or (None,))[0],
         sender=sender,
-        to=hdr.address_header(hdr.raw_all(msg, "to"), defects, "to"),
-        cc=hdr.address_header(hdr.raw_all(msg, "cc"), defects, "cc"),
-        reply_to=hdr.address_header(hdr.raw_all(msg, "reply-to"), defects, "reply-to"),
+        to=hdr.address_header(raw.get("to"), defects, "to"),
+        cc=hdr.address_header(raw.get("cc"), defects, "cc"),
+        reply_to=hdr.address_header(raw.get("reply-to"), defects, "reply-to"),
         subject=subject,
-        date=hdr.date(hdr.raw_first(msg, "date"), defects),
-        in_reply_to=hdr.message_ids(hdr.raw_first(msg, "in-reply-to")),
-        references=hdr.message_ids(" ".join(hdr.raw_all(msg, "references"))),
+        date=hdr.date(_first(raw, "date"), defects),
+        in_reply_to=hdr.message_ids(_first(raw, "in-reply-to")),
+        references=hdr.message_ids(" ".join(raw.get("references", []))),
         headers=kept,
         language=detect(f"{subject}\n{text}", fallback_language),
         text=text,
@@ -99,6 +101,11 @@ def parse(
         defects=tuple(dict.fromkeys(defects + parts.defects)),
         content_type=ctype,
     )
+
+
+def _first(raw: dict[str, list[str]], name: str) -> str | None:
+    values = raw.get(name)
+    return values[0] if values else None
 
 
 def _forwards_text(forwards: list[Forward]) -> str:

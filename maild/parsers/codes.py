@@ -23,39 +23,45 @@ _LABELLED = re.compile(
     r"((?:0x)?[A-Za-z0-9][\w.\-]{0,40}[A-Za-z0-9]|\d)",
     re.IGNORECASE | re.ASCII,
 )
-_PATTERNS = tuple(
-    re.compile(p, f | re.ASCII)
-    for p, f in (
+DIGIT = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
+# each pattern with the substrings one of which a line must hold for it to be worth trying:
+# most lines hold no code, and a substring test costs far less than a regex search
+_PATTERNS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(p, f | re.ASCII), re.compile("|".join(map(re.escape, hints))))
+    for p, f, hints in (
         # app codes with underscores: ERR_EXPORT_100, CRITICAL_PROCESS_DIED, ERR_CONNECTION_RESET
-        (r"(?<![\w.$/-])((?:[A-Z][A-Z0-9]*_)+[A-Z0-9]+)(?![\w-])", 0),
+        (r"(?<![\w.$/-])((?:[A-Z][A-Z0-9]*_)+[A-Z0-9]+)(?![\w-])", 0, ("_",)),
         # vendor prefixes: ORA-00942, TNS-12541, E-4031, ERR-2001, MSB3073, CS0246, LNK2019
         (
             r"(?<![\w-])((?:ORA|PLS|TNS|IMP|EXP|SP2|ERR|ERROR|E|MSB|NU|NETSDK|NG|DB2|SQL|"
             r"AADSTS|ERRCODE|ERR_CODE|EC|BEA|WLS|CRS|RMAN|ODBC|JDBC|CODE)-?\d{3,6})(?![\w-])",
             0,
+            DIGIT,
         ),
-        (r"(?<![\w-])((?:CS|LNK|C|TS)\d{4})(?![\w-])", 0),
-        (r"(?<![\w-])(AADSTS\d{5,6})(?!\w)", 0),
+        (r"(?<![\w-])((?:CS|LNK|C|TS)\d{4})(?![\w-])", 0, DIGIT),
+        (r"(?<![\w-])(AADSTS\d{5,6})(?!\w)", 0, ("AADSTS",)),
         # HRESULT / NTSTATUS / stop codes: 0x80070005, 0xC0000005, 0x0000007B
-        (r"(?<![\w])(0x[0-9A-Fa-f]{8})(?![\w])", 0),
+        (r"(?<![\w])(0x[0-9A-Fa-f]{8})(?![\w])", 0, ("0x", "0X")),
         # SQLSTATE[23000], SQLSTATE 42P01
-        (r"\b(SQLSTATE\s*[\[:=]?\s*[0-9A-Z]{5}\]?)", 0),
+        (r"\b(SQLSTATE\s*[\[:=]?\s*[0-9A-Z]{5}\]?)", 0, ("SQLSTATE",)),
         # MySQL: ERROR 1045 (28000)
-        (r"\b(ERROR\s+\d{4}\s+\(\w{5}\))", 0),
+        (r"\b(ERROR\s+\d{4}\s+\(\w{5}\))", 0, ("ERROR",)),
         # SQL Server: Msg 208, Level 16
-        (r"\b(Msg\s+\d{3,6}),\s*Level\s+\d+", 0),
+        (r"\b(Msg\s+\d{3,6}),\s*Level\s+\d+", 0, ("Msg",)),
         # errno names (POSIX and Winsock)
         (
             r"(?<![\w])((?:WSA)?E(?:CONNREFUSED|CONNRESET|CONNABORTED|TIMEDOUT|NOENT|ACCES|PERM|"
             r"ADDRINUSE|HOSTUNREACH|NETUNREACH|PIPE|NOTFOUND|MFILE|NOSPC|AI_AGAIN|NOMEM|ROFS|"
             r"DQUOT|BUSY|EXIST|NOTDIR|ISDIR|INVAL|AGAIN|PROTO|CERT_HAS_EXPIRED))(?![\w])",
             0,
+            ("E",),
         ),
         # exception classes: NullPointerException, System.IO.IOException, ValueError
         (
             r"(?<![\w$.])((?:[A-Za-z_]\w*\.){0,8}[A-Z][A-Za-z0-9]*"
             r"(?:Exception|Error|Fault|Failure|Panic))(?![\w])",
             0,
+            ("Exception", "Error", "Fault", "Failure", "Panic"),
         ),
         # Kubernetes and container states
         (
@@ -63,9 +69,15 @@ _PATTERNS = tuple(
             r"CreateContainerConfigError|CreateContainerError|InvalidImageName|Evicted|"
             r"ContainerCannotRun|DeadlineExceeded|FailedScheduling|FailedMount)(?![\w])",
             0,
+            ("BackOff", "Err", "OOM", "Evicted", "Create", "Invalid", "Container", "Deadline",
+             "Failed"),
         ),
     )
 )
+_LABEL_HINTS = re.compile(
+    r"错误|錯誤|码|碼|エラー|err|code|故障|status|exit|result", re.IGNORECASE
+)
+_DIGIT = re.compile(r"\d", re.ASCII)
 _ERRNO = re.compile(r"\[?\berrno\s*[:=]?\s*(-?\d{1,4})\b\]?", re.I | re.A)
 # HTTP status codes only with context: "Error 500", "HTTP 502", "500 Internal Server Error"
 _HTTP = re.compile(
@@ -112,22 +124,34 @@ _DATA_LIKE = re.compile(
 
 def error_codes(line: str) -> list[str]:
     found: dict[str, int] = {}  # code -> where in the line, to report them in reading order
-    for m in _LABELLED.finditer(line):
-        code = m.group(1).rstrip(".-")
-        if _accept(code, line, m.start(1), labelled=True):
-            found.setdefault(code, m.start(1))
-    for pattern in _PATTERNS:
+    digit = _DIGIT.search(line) is not None
+    if _LABEL_HINTS.search(line):
+        for m in _LABELLED.finditer(line):
+            code = m.group(1).rstrip(".-")
+            if _accept(code, line, m.start(1), labelled=True):
+                found.setdefault(code, m.start(1))
+    for pattern, hints in _PATTERNS:
+        if not hints.search(line):
+            continue
         for m in pattern.finditer(line):
             code = m.group(1)
             if _accept(code, line, m.start(1), labelled=False):
                 found.setdefault(re.sub(r"\s+", " ", code), m.start(1))
-    for m in _ERRNO.finditer(line):
-        found.setdefault(f"errno {m.group(1)}", m.start())
+    if "errno" in line or "Errno" in line:
+        for m in _ERRNO.finditer(line):
+            found.setdefault(f"errno {m.group(1)}", m.start())
+    if not digit:
+        return _longest(found)
     for m in _HTTP.finditer(line):
         code = m.group(1) or m.group(2)
         found.pop(code, None)  # "status code 500" is the HTTP status, not a bare code
         found.setdefault(f"HTTP {code}", m.start())
-    # "java.lang.NullPointerException" and "NullPointerException": keep the longest
+    return _longest(found)
+
+
+def _longest(found: dict[str, int]) -> list[str]:
+    """In reading order; of "java.lang.NullPointerException" and "NullPointerException" the
+    longest only."""
     codes = sorted(found, key=lambda c: found[c])
     return [c for c in codes if not any(o != c and o.endswith("." + c) for o in codes)]
 

@@ -107,17 +107,42 @@ _DEVICE_LABEL = re.compile(
 )
 
 
+def _hints(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, words)))
+
+
+# substrings (lower case) one of which a line must hold for a pattern to be tried at all
+_UA_HINTS = _hints("mozilla/", "applewebkit/", "gecko/", "chrome/", "safari/", "micromessenger/")
+_OS_HINTS = _hints(
+    "win", "mac", "os", "android", "ubuntu", "centos", "debian", "rhel", "red hat", "rocky",
+    "alma", "euler", "suse", "fedora", "uos", "麒麟", "kylin", "鸿蒙", "harmony", "chrome",
+)
+_BROWSER_HINTS = _hints(
+    "chrome", "firefox", "safari", "edge", "opera", "ie", "explorer", "浏览器", "微信", "wechat",
+)
+_DEVICE_LABEL_HINTS = _hints("型号", "设备", "机型", "device", "model", "hardware")
+_DEVICE_HINTS = _hints(
+    "iphone", "ipad", "huawei", "华为", "荣耀", "honor", "xiaomi", "小米", "redmi", "红米",
+    "galaxy", "pixel", "oppo", "vivo", "thinkpad", "macbook", "surface", "dell", "hp ", "mac",
+)
+
+
 def is_user_agent(line: str) -> bool:
-    return _UA.search(line) is not None
+    return _hinted(line.lower(), _UA_HINTS) and _UA.search(line) is not None
+
+
+def _hinted(low: str, hints: re.Pattern[str]) -> bool:
+    return hints.search(low) is not None
 
 
 def facts(line: str) -> Iterator[tuple[str, str]]:
-    if _UA.search(line):
+    low = line.lower()
+    if _hinted(low, _UA_HINTS) and _UA.search(line):
         yield from _user_agent(line)
         return
-    if m := _OS.search(line):
+    if _hinted(low, _OS_HINTS) and (m := _OS.search(line)):
         yield "os", _os_name(m.group(1))
-    for m in _BROWSER.finditer(line):
+    for m in _BROWSER.finditer(line) if _hinted(low, _BROWSER_HINTS) else ():
         name = m.group(1)
         if name.lower() == "safari" and "chrome" in line.lower():
             continue  # every Chrome user agent also says Safari
@@ -125,14 +150,14 @@ def facts(line: str) -> Iterator[tuple[str, str]]:
             continue
         yield "browser", f"{_browser_name(name)} {m.group(2)}"
         break
-    for m in _APP_VERSION.finditer(line):
+    for m in _APP_VERSION.finditer(line) if "." in line else ():
         if _NAMED_BEFORE.search(line[max(0, m.start() - 30) : m.start()]):
             continue  # "Chrome version 120", "Windows 10 version 22H2", "iOS v17.1"
         yield "app_version", m.group(1) or m.group(2)
         break
-    if m := _DEVICE_LABEL.search(line):
+    if _hinted(low, _DEVICE_LABEL_HINTS) and (m := _DEVICE_LABEL.search(line)):
         yield "device", _tidy(m.group(1))
-    elif m := _DEVICE.search(line):
+    elif _hinted(low, _DEVICE_HINTS) and (m := _DEVICE.search(line)):
         yield "device", _tidy(m.group(1))
 
 

@@ -11,6 +11,7 @@ situation.py. Pure: no I/O; bounded by MAX_SCAN characters and MAX_PER_SOURCE fa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from maild.message import Fact
@@ -22,6 +23,7 @@ MAX_LINE = 5_000
 MAX_PER_SOURCE = 40
 MAX_LINES = 5_000  # per source
 MAX_TOTAL_LINES = 20_000  # per mail: keeps the worst mail well under a second
+_STAMP = re.compile(r"^[\s\[]*\d[\d\s:.,/TZ+\-]{5,40}\]?\s*")
 KINDS = (
     "error_code",
     "os",
@@ -62,9 +64,15 @@ def _facts(name: str, lines: list[str], first: int) -> Iterable[Fact]:
     def where(i: int) -> str:
         return name if name == "subject" else f"{name}:{first + i}"
 
+    seen: set[str] = set()
     for i, line in enumerate(lines):
         if not line.strip() or len(line) > MAX_LINE:
             continue
+        # a log repeats itself with new timestamps: a line read once is not read again
+        key = _STAMP.sub("", line, count=1)
+        if key in seen:
+            continue
+        seen.add(key)
         if not environment.is_user_agent(line):  # "(0x28002B37)" in a UA is no error
             for code in error_codes(line):
                 yield Fact("error_code", code, where(i))

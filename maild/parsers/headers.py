@@ -38,6 +38,14 @@ def raw_all(msg: Message, name: str) -> list[str]:
     return [str(v) for k, v in msg.raw_items() if k.lower() == name]
 
 
+def raw_map(msg: Message) -> dict[str, list[str]]:
+    """All raw header values by lower-case name, read once."""
+    out: dict[str, list[str]] = {}
+    for k, v in msg.raw_items():
+        out.setdefault(k.lower(), []).append(str(v))
+    return out
+
+
 def raw_first(msg: Message, name: str) -> str | None:
     values = raw_all(msg, name)
     return values[0] if values else None

@@ -26,6 +26,11 @@ _STOPWORDS = {
     "nl": "de het een en is niet ik wij met bedankt hallo voor van op mijn fout werkt",
 }
 _WORDS = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+")
 # bounded quantifiers: an unbounded \S+ before "@" is quadratic on one long "word"
 _NOISE = re.compile(
@@ -36,20 +41,11 @@ _NOISE = re.compile(
 
 def detect(text: str, fallback: str) -> str:
     sample = _NOISE.sub(" ", text[:20_000])
-    han = latin = kana = hangul = other = 0
-    for c in sample:
-        o = ord(c)
-        if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF:
-            han += 1
-        elif 0x3040 <= o <= 0x30FF:
-            kana += 1
-        elif 0xAC00 <= o <= 0xD7AF:
-            hangul += 1
-        elif c.isalpha():
-            if c.isascii() or 0xC0 <= o <= 0x24F:
-                latin += 1
-            else:
-                other += 1  # Cyrillic, Greek, Arabic, Thai …
+    han = len(_HAN.findall(sample))
+    kana = len(_KANA.findall(sample))
+    hangul = len(_HANGUL.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    other = len(_LETTER.findall(sample)) - han - kana - hangul - latin  # Cyrillic, Greek …
     if kana > 3 and kana * 5 >= han:
         return "other"
     if hangul > 3 and hangul * 2 >= han:

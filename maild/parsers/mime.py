@@ -56,6 +56,7 @@ class MimeParts:
     defects: list[str] = field(default_factory=list)
     extra_text: list[str] = field(default_factory=list)  # TNEF body, calendar summary
     parts_seen: int = 0
+    big: payload.Big = field(default_factory=dict)
 
     def body(self) -> tuple[str, str]:
         """(text, content type it came from)."""
@@ -85,8 +86,10 @@ def message_from_bytes(data: bytes) -> email.message.Message:
         return msg
 
 
-def walk(msg: email.message.Message, max_attachment: int) -> MimeParts:
-    out = MimeParts()
+def walk(
+    msg: email.message.Message, max_attachment: int, big: payload.Big | None = None
+) -> MimeParts:
+    out = MimeParts(big=big or {})
     out.defects += [_defect(d) for d in msg.defects]
     _walk(msg, out, 0, max_attachment, True)
     return out
@@ -133,20 +136,23 @@ def _walk(part: email.message.Message, out: MimeParts, depth: int, limit: int, b
     filename = payload.filename(part, out.defects)
     if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
         if body:
-            out.segments.append((ctype, payload.text(part, out.defects)))
+            out.segments.append((ctype, payload.text(part, out.defects, out.big)))
         return
     if ctype in TNEF_TYPES or filename.lower() == "winmail.dat":
-        data = payload.raw(part, out.defects)
+        data = payload.raw(part, out.defects, out.big)
         found = tnef.extract(data, limit, out.defects)
         if found is not None:
             out.attachments += found.attachments
             out.extra_text += [found.body] if found.body else []
             return
     if ctype == "text/calendar":
-        out.extra_text.append(payload.calendar_summary(payload.text(part, out.defects)))
+        ics = payload.text(part, out.defects, out.big)
+        out.extra_text.append(payload.calendar_summary(ics))
     if ctype == "application/pkcs7-mime" or filename.lower().endswith(".p7m"):
         out.defects.append("S/MIME enveloped or opaque-signed part: body not readable")
-    attachment = payload.attachment(part, ctype, filename, disposition, limit, out.defects)
+    attachment = payload.attachment(
+        part, ctype, filename, disposition, limit, out.defects, out.big
+    )
     if attachment is not None:
         out.attachments.append(attachment)
 
@@ -209,12 +215,12 @@ def _message_part(
     defects: list[str] = []
     subject = hdr.text(hdr.raw_first(message, "subject"), defects, "subject")
     name = payload.filename(part, out.defects) or f"{subject[:80] or 'message'}.eml"
-    data = payload.message_bytes(message)
+    data = payload.message_bytes(message, out.big)
     attachment = payload.make(data, name, ctype, False, limit, out.defects)
     if attachment is not None:
         out.attachments.append(attachment)
         name = attachment.safe_name
-    inner_parts = MimeParts(parts_seen=out.parts_seen)  # one budget for the whole mail
+    inner_parts = MimeParts(parts_seen=out.parts_seen, big=out.big)  # one budget per mail
     _walk(message, inner_parts, depth + 1, limit, True)
     out.parts_seen = inner_parts.parts_seen
     text, _ = inner_parts.body()

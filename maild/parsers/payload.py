@@ -18,10 +18,12 @@ import quopri
 import re
 
 from maild.message import Attachment
+from maild.parsers import bigparts
 from maild.parsers import headers as hdr
 from maild.parsers.charset import decode
 from maild.parsers.names import extension_for, safe_name
 
+Big = dict[str, memoryview]  # large base64 bodies left out of the MIME parse (bigparts)
 _RAW_NAME = re.compile(r"\b(?:file)?name\*?=\s*\"?([^\";\r\n]+)", re.IGNORECASE)
 _B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 _ICS_FIELDS = ("SUMMARY", "DTSTART", "DTEND", "LOCATION", "ORGANIZER", "DESCRIPTION")
@@ -74,13 +76,17 @@ def _clean_name(name: str) -> str:
     return name.replace("\r", "").replace("\n", "").strip()[:1000]
 
 
-def raw(part: email.message.Message, defects: list[str]) -> bytes:
+def raw(
+    part: email.message.Message, defects: list[str], big: Big | None = None
+) -> bytes:
     """The decoded bytes of a leaf part; broken base64 is read as far as it goes."""
     # the stored payload itself: get_payload() would decode 8-bit text with the declared
     # charset and replace what does not fit, before our charset fallbacks get a chance
     value = getattr(part, "_payload", None)
     if isinstance(value, list):
-        return message_bytes(value[0]) if value else b""
+        return message_bytes(value[0], big) if value else b""
+    if big and isinstance(value, str) and value.strip() in big:
+        return _base64(big[value.strip()], defects)  # a large body, read from the raw mail
     if isinstance(value, bytes):
         data = value
     elif isinstance(value, str):
@@ -101,12 +107,12 @@ def raw(part: email.message.Message, defects: list[str]) -> bytes:
     return data
 
 
-def _base64(data: bytes, defects: list[str]) -> bytes:
+def _base64(data: bytes | memoryview, defects: list[str]) -> bytes:
     try:
         return binascii.a2b_base64(data, strict_mode=False)
     except binascii.Error:
         pass
-    clean = _B64_JUNK.sub(b"", data.split(b"=", 1)[0])
+    clean = _B64_JUNK.sub(b"", bytes(data).split(b"=", 1)[0])
     clean = clean[: len(clean) - len(clean) % 4] if len(clean) % 4 == 1 else clean
     defects.append("broken base64: decoded what could be read")
     try:
@@ -115,8 +121,8 @@ def _base64(data: bytes, defects: list[str]) -> bytes:
         return b""
 
 
-def text(part: email.message.Message, defects: list[str]) -> str:
-    data = raw(part, defects)
+def text(part: email.message.Message, defects: list[str], big: Big | None = None) -> str:
+    data = raw(part, defects, big)
     try:
         charset = part.get_content_charset()
     except _PARSE_ERRORS:
@@ -139,13 +145,14 @@ def has_words(part: email.message.Message) -> bool:
     )
 
 
-def message_bytes(message: object) -> bytes:
+def message_bytes(message: object, big: Big | None = None) -> bytes:
     if not isinstance(message, email.message.Message):
         return b""
     try:
-        return message.as_bytes(policy=email.policy.compat32)
+        data = message.as_bytes(policy=email.policy.compat32)
     except _PARSE_ERRORS:
-        return str(message.get_payload()).encode("utf-8", "surrogateescape")
+        data = str(message.get_payload()).encode("utf-8", "surrogateescape")
+    return bigparts.restore(data, big or {})
 
 
 def attachment(
@@ -155,8 +162,9 @@ def attachment(
     dispo: str,
     limit: int,
     defects: list[str],
+    big: Big | None = None,
 ) -> Attachment | None:
-    data = raw(part, defects)
+    data = raw(part, defects, big)
     inline = dispo == "inline" or (dispo != "attachment" and bool(part.get("content-id")))
     return make(data, name, ctype, inline, limit, defects)
 

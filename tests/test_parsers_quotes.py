@@ -140,6 +140,40 @@ CASES = {
         "Hi all, how do I rotate keys?",
         "users mailing list",
     ),
+    "helpdesk reply marker": (
+        "Thanks, done.\n\n##- Please type your reply above this line -##\n\nRequest updated.\n",
+        "Thanks, done.",
+        "Request updated.",
+    ),
+    "zoho dashes around the attribution": (
+        "ok\n\n---- On Mon, 23 Nov 2026 10:00:00 +0800 Support <s@x.com> wrote ----\n\nold\n",
+        "ok",
+        "old",
+    ),
+    "dutch apple mail": (
+        "Dank je.\n\nOp 23 nov. 2026 om 10:00 heeft Support <s@x.com> het volgende geschreven:\n"
+        "\n> oud\n",
+        "Dank je.",
+        "> oud",
+    ),
+    "attribution over three lines": (
+        "I see it too.\n\nOn Dec 16, 2026, at 12:47 PM, Corey Example\n<reply@example.com>\n"
+        "wrote:\n\n> Was this fixed?\n",
+        "I see it too.",
+        "Was this fixed?",
+    ),
+    "sentence starting with sent from my": (
+        "Sent from my desk, which is easier than my phone.\n\nOn Nov 23, 2026 Support wrote:\n"
+        "> hi\n",
+        "Sent from my desk, which is easier than my phone.",
+        "> hi",
+    ),
+    "sentence starting with on": (
+        "On your remote host you can run:\n\n     telnet 127.0.0.1 52698\n\nThat should work."
+        "\n\nOn 9 Jan 2026, at 2:47, George wrote:\n\n> old\n",
+        "On your remote host you can run:\n\n     telnet 127.0.0.1 52698\n\nThat should work.",
+        "> old",
+    ),
     "nothing new": ("On Mon, Nov 23, 2026 Support wrote:\n> hi\n", "", "> hi"),
     "only a mobile footer": (
         "Sent from my iPhone\n\nOn Nov 23, 2026, at 14:00, Support <s@example.com> wrote:\n"
@@ -241,3 +275,13 @@ def test_huge_body_is_split_without_scanning_it_all() -> None:
     result = split(body)
     assert result.new == "new words"
     assert result.quoted.count("old line") == 50_000
+
+
+def test_html_signature_container_goes_to_quoted() -> None:
+    html = (
+        '<div dir="ltr">Works now.<br clear="all"><div><br></div>-- <br>'
+        '<div class="gmail_signature">Dana Smith<br>IT Operations</div></div>'
+    )
+    result = split(to_text(html, []))
+    assert result.new == "Works now."
+    assert "IT Operations" in result.quoted

@@ -46,6 +46,11 @@ KEPT_HEADERS = (
     "user-agent",
     "sender",
 )
+MAIL_HEADERS = frozenset(
+    "from to cc subject date message-id mime-version content-type received return-path sender "
+    "reply-to in-reply-to references delivered-to x-mailer user-agent dkim-signature "
+    "content-transfer-encoding x-original-to envelope-to".split()
+)
 MAX_SCANNED_ATTACHMENTS = 10
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|转发|轉寄|轉發|wg|tr|rv|i)\s*[:：]", re.IGNORECASE)
 
@@ -57,6 +62,11 @@ def parse(
     msg = mime.message_from_bytes(shrunk)
     raw = hdr.raw_map(msg)
     defects: list[str] = []
+    if raw and not raw.keys() & MAIL_HEADERS:
+        # no header any mail has: a bare text ("Note: …" first line), not a header block
+        msg = mime.message_from_bytes(b"\n" + shrunk)
+        raw = {}
+        defects.append("no mail headers: read as plain text")
     if not data.strip():
         defects.append("empty message")
     senders = hdr.address_header(raw.get("from"), defects, "from")

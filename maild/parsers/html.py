@@ -32,9 +32,15 @@ _BQ_CLOSE = re.compile(r"</blockquote\s*>", re.I)
 _CONTAINER_TAG = re.compile(r"<(?:div|span|p|hr)\b[^>]{0,2000}>", re.I)
 _REPLY_CONTAINER = re.compile(
     r"\bclass=[\"']?[^\"'>]{0,200}?\b(?:gmail_quote|yahoo_quoted|moz-cite-prefix|zmail_extra|"
-    r"OutlookMessageHeader|protonmail_quote|replyQuote)\b"
-    r"|\bid=[\"']?(?:x_)?(?:divRplyFwdMsg|appendonsend|isForwardContent|reply-content|origbody|"
-    r"stopSpelling)\b",
+    r"OutlookMessageHeader|protonmail_quote|replyQuote|moz-forward-container|"
+    r"AppleOriginalContents)\b"
+    r"|\bid=[\"']?(?:x_)?(?:divRplyFwdMsg|appendonsend|isForwardContent|isReplyContent|"
+    r"reply-content|origbody|stopSpelling)\b",
+    re.I,
+)
+_SIGNATURE_CONTAINER = re.compile(
+    r"\bclass=[\"']?[^\"'>]{0,200}?\b(?:gmail_signature|moz-signature)\b"
+    r"|\bid=[\"']?(?:x_)?Signature\b",
     re.I,
 )
 _TAG = re.compile(r"<[^>]*>")
@@ -67,9 +73,19 @@ def to_text(html: str, defects: list[str]) -> str:
 
 
 def _mark_reply_container(html: str) -> str:
+    """A CUT line before the first reply container, a "-- " line before a signature one."""
+    cut = sig = None
     for m in _CONTAINER_TAG.finditer(html):
-        if _REPLY_CONTAINER.search(m.group(0)):
-            return f"{html[: m.start()]}<div>{CUT}</div>{html[m.start() :]}"
+        tag = m.group(0)
+        if sig is None and _SIGNATURE_CONTAINER.search(tag):
+            sig = m.start()
+        if _REPLY_CONTAINER.search(tag):
+            cut = m.start()
+            break
+    if cut is not None:
+        html = f"{html[:cut]}<div>{CUT}</div>{html[cut:]}"
+    if sig is not None and (cut is None or sig < cut):
+        html = f"{html[:sig]}<div>-- </div>{html[sig:]}"
     return html
 
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 MAX_NAME = 150
+MAX_BYTES = 240
 _BAD = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", re.IGNORECASE)
 
@@ -28,13 +29,18 @@ def safe_name(original: str, fallback: str = "attachment") -> str:
     name = _BAD.sub("_", name).strip().lstrip(".").strip()
     if not name or _RESERVED.match(name):
         name = f"{fallback}_{name}" if name else fallback
-    if len(name) > MAX_NAME:
-        stem, dot, ext = name.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            name = stem[: MAX_NAME - len(ext) - 1] + "." + ext
-        else:
-            name = name[:MAX_NAME]
-    return name
+    stem, dot, ext = name.rpartition(".")
+    if not (dot and stem and 0 < len(ext) <= 10):
+        stem, ext = name, ""
+    # at most MAX_NAME characters and MAX_BYTES of UTF-8 (file systems count bytes)
+    stem = stem[:MAX_NAME]
+    while len(stem) > 1 and not _fits(f"{stem}.{ext}" if ext else stem):
+        stem = stem[:-1]
+    return f"{stem}.{ext}" if ext else stem
+
+
+def _fits(name: str) -> bool:
+    return len(name) <= MAX_NAME and len(name.encode("utf-8", "surrogatepass")) <= MAX_BYTES
 
 
 def extension_for(content_type: str) -> str:

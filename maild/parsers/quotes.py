@@ -35,6 +35,9 @@ _SEPARATOR = re.compile(
     r"message d'origine|ursprüngliche nachricht|weitergeleitete nachricht|mensaje original|"
     r"message transféré|исходное сообщение)[-=_*\s]*$"
     r"|^\s*begin forwarded message\s*:?\s*$"
+    r"|^[-#=\s]*(please\s+)?(type|write|reply|respond)\s+(your\s+reply\s+)?above\s+this\s+line[-#=\s]*$"
+    r"|^[-#=\s]*请在此行(之上|以上)回复.*$"
+    r"|^\s*-{2,}\s*on\b.{3,200}\bwrote\s*-{2,}\s*$"
     r"|^\s*-{2,}\s*(forwarded|original) message\b.*$",
     re.IGNORECASE,
 )
@@ -53,8 +56,8 @@ _FLAT_HEADERS = re.compile(
     re.IGNORECASE,
 )
 _WROTE_END = re.compile(
-    r"(\bwrote|\bwrites|写道|寫道|schrieb|a écrit|escribió|ha scritto|schreef|skrev|pisze|"
-    r"написал[аи]?|kirjoitti|yazdı)\s*[^\w\s]{0,3}\s*[:：]\s*$",
+    r"(\bwrote|\bwrites|写道|寫道|schrieb|a écrit|escribió|ha escrito|ha scritto|schreef|"
+    r"geschreven|skrev|pisze|napisał[a]?|napsal[a]?|escreveu|написал[аи]?|kirjoitti|yazdı)\s*[^\w\s]{0,3}\s*[:：]\s*$",
     re.IGNORECASE,
 )
 _WROTE_START = re.compile(
@@ -66,7 +69,7 @@ _RULE = re.compile(r"^[-_=*~]{3,}$")
 _FOOTER_RULE = re.compile(r"^(_{30,}|-{30,}|={30,})$")
 _SIGNATURE = re.compile(r"^(--|-- |__|—{2})$")
 _MOBILE = re.compile(
-    r"^\s*(sent from my \S.{0,40}|sent from (mail|outlook|yahoo mail|my mobile)\b.{0,40}|"
+    r"^\s*(sent from my \S[^,;]{0,40}|sent from (mail|outlook|yahoo mail|my mobile)\b.{0,40}|"
     r"get outlook for \w+.{0,20}|sent (from|with) (proton ?mail|fastmail|samsung).{0,40}|"
     r"sent via .{1,40}|envoyé de mon .{1,30}|von meinem .{1,30} gesendet|enviado desde mi .{1,30}|"
     r"发自我的\s*\S.{0,20}|发自\s*\S{0,10}(邮箱|邮件|mail|Mail|客户端).{0,20}|從我的\s*\S.{0,20}傳送|"

@@ -14,9 +14,10 @@ import os
 import signal
 import socket
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
-from maild import configfile
+from maild import configfile, sla_watch
 from maild.errors import ConfigError, TransientError
 from maild.outbox import Sender
 from maild.pipeline import Pipeline
@@ -26,6 +27,7 @@ from maild.sources.maildir import MaildirSource
 
 log = logging.getLogger("maild.daemon")
 MAILDIR_POLL = 1.0
+SLA_SWEEP = 60.0  # seconds between looks for SLA targets coming due
 SUPERVISE = 30.0  # seconds before a mailbox that crashed is started again
 
 
@@ -66,7 +68,8 @@ class Daemon:
         recovered = await self._work(self.pipeline.recover)
         if recovered:
             log.info("recovered %d mail(s) stored before a crash", len(recovered))
-        tasks = [asyncio.create_task(self._outbox_loop(), name="outbox")]
+        tasks = [asyncio.create_task(self._outbox_loop(), name="outbox"),
+                 asyncio.create_task(self._sla_loop(), name="sla")]
         tasks += [
             asyncio.create_task(self._mailbox(box), name=f"imap:{box.name}")
             for box in self.settings.mailboxes
@@ -130,8 +133,12 @@ class Daemon:
         except ConfigError as e:
             log.error("SIGHUP: new config rejected, keeping the old one: %s", e)
             return
+        try:
+            self.pipeline.reconfigure(new)
+        except ConfigError as e:
+            log.error("SIGHUP: new config rejected, keeping the old one: %s", e)
+            return
         self.settings = new
-        self.pipeline.settings = new
         self.sender.settings = new
         log.info("SIGHUP: config reloaded from %s", new.source)
 
@@ -141,6 +148,21 @@ class Daemon:
             await self._maildir_sweep(MaildirSource(m))
         while await self._outbox_sweep():
             pass
+
+    async def _sla_loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                sent = await self._work(sla_watch.sweep, self.settings, self.sessions,
+                                        self.pipeline.renderer, datetime.now(UTC))
+                if sent:
+                    log.info("SLA: %d warning(s) queued", sent)
+                    self.wake_outbox.set()
+            except TransientError as e:
+                log.warning("SLA sweep: %s", e)
+            try:
+                await asyncio.wait_for(self.stopping.wait(), timeout=SLA_SWEEP)
+            except TimeoutError:
+                pass
 
     async def _outbox_loop(self) -> None:
         interval = self.settings.outbox.poll_interval

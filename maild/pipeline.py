@@ -96,10 +96,16 @@ class Pipeline:
         self.settings = settings
         self.sessions = sessions
         self.files = files
-        self.renderer = Renderer(settings.support.templates)
-        self.calendar = Calendar(settings.sla, settings.support.timezone)
         self.words = default_words()
-        self.intake = Intake(settings, self.renderer, self.calendar, self.words)
+        self.reconfigure(settings)
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Take new settings (SIGHUP). Raises ConfigError, keeping the old ones, when a
+        template override of the new settings is broken."""
+        renderer = Renderer(settings.support.templates)
+        calendar = Calendar(settings.sla, settings.support.timezone)
+        self.settings, self.renderer, self.calendar = settings, renderer, calendar
+        self.intake = Intake(settings, renderer, calendar, self.words)
 
     # -- entry points -------------------------------------------------------------------
 

@@ -90,6 +90,17 @@ def check_country(value: str) -> None:
         raise ValueError(f"unknown country code {value!r} (ISO 3166, e.g. CN, DE, US)")
 
 
+def check_window(value: str) -> None:
+    from maild.durations import parse_seconds
+
+    parse_seconds(value)
+
+
+def check_optional_window(value: str) -> None:
+    if value:
+        check_window(value)
+
+
 def check_port(value: int) -> None:
     if not 0 < value < 65536:
         raise ValueError(f"bad port {value}")
@@ -193,6 +204,9 @@ class SlaSettings:
     # the dates above always win over it
     country: str = _check(check_country, "")
     subdivision: str = ""
+    # warn the agents this long (wall-clock) before a first-response or resolution target
+    # is missed, and again when it is; "" = no warnings
+    warn_before: str = _check(check_optional_window, "30m")
     targets: dict[str, SlaTarget] = field(default_factory=lambda: dict(DEFAULT_TARGETS))
 
 
@@ -233,12 +247,6 @@ class OutboxSettings:
     retry_base: float = _check(check_positive, 30.0)
     # seconds between sweeps of the outbox when nothing woke the sender
     poll_interval: float = _check(check_positive, 1.0)
-
-
-def check_window(value: str) -> None:
-    from maild.durations import parse_seconds
-
-    parse_seconds(value)
 
 
 @dataclass(frozen=True, slots=True)

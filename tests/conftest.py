@@ -206,19 +206,21 @@ def render_toml(sections: dict[str, Any]) -> str:
         s = str(v).replace("\\", "\\\\").replace('"', '\\"')
         return f'"{s}"'
 
+    def table(name: str, body: dict[str, Any], lines: list[str]) -> None:
+        lines.append(f"[{name}]")
+        lines += [f'"{k}" = {value(v)}' for k, v in body.items() if not isinstance(v, dict)]
+        for sub, inner in body.items():
+            if isinstance(inner, dict):
+                table(f'{name}."{sub}"', inner, lines)
+
     lines: list[str] = []
     for name, body in sections.items():
         if isinstance(body, list):
             for entry in body:
                 lines.append(f"[[{name}]]")
-                lines += [f"{k} = {value(v)}" for k, v in entry.items()]
-            continue
-        lines.append(f"[{name}]")
-        nested = {k: v for k, v in body.items() if isinstance(v, dict)}
-        lines += [f"{k} = {value(v)}" for k, v in body.items() if not isinstance(v, dict)]
-        for sub, table in nested.items():
-            lines.append(f"[{name}.{sub}]")
-            lines += [f"{k} = {value(v)}" for k, v in table.items()]
+                lines += [f'"{k}" = {value(v)}' for k, v in entry.items()]
+        else:
+            table(name, body, lines)
     return "\n".join(lines) + "\n"
 
 

@@ -240,3 +240,15 @@ class SourceState(Base):
     owner: Mapped[str] = mapped_column(String(200), default="")
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SlaWarning(Base):
+    """An SLA warning sent for a ticket: unique per ticket and kind, so it goes out once, even
+    with several daemons and across restarts."""
+
+    __tablename__ = "sla_warnings"
+    __table_args__ = (UniqueConstraint("ticket_number", "kind", name="uq_sla_warning"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_number: Mapped[int] = mapped_column(ForeignKey("tickets.number"))
+    kind: Mapped[str] = mapped_column(String(40))  # first_response_soon|first_response_breached|…
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

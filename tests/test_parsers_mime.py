@@ -99,3 +99,30 @@ def test_raw_utf8_file_name() -> None:
 def test_safe_name_counts_bytes_for_long_chinese_names() -> None:
     name = safe_name("日" * 200 + ".log")
     assert name.endswith(".log") and len(name.encode()) <= 240
+
+
+def test_cut_boundary_parameter_is_recovered_from_the_body() -> None:
+    data = (
+        b"From: MAILER-DAEMON@x.example\r\nContent-Type: multipart/report;"
+        b" report-type=delivery-status;\r\n\tbo\r\n\r\nThis is a MIME-encapsulated message\r\n\r\n"
+        b"--JAB03225.986577786/x.example\r\n\r\nThe original message was not delivered.\r\n"
+        b"--JAB03225.986577786/x.example--\r\n"
+    )
+    msg = parse(data, "en")
+    assert msg.text == "The original message was not delivered."
+
+
+def test_nul_and_controls_never_reach_the_text() -> None:
+    msg = parse(b"From: a@x.example\r\n\r\nhello\x00 world\x07\ttab\r\n", "en")
+    assert msg.text == "hello world\ttab"
+
+
+def test_inline_named_text_is_the_body_when_there_is_no_other() -> None:
+    data = (
+        b"From: a@x.example\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n"
+        b"--m\r\nContent-Type: text/plain\r\nContent-Disposition: inline; filename=msg.txt\r\n\r\n"
+        b"the words\r\n--m--\r\n"
+    )
+    msg = parse(data, "en")
+    assert msg.text == "the words"
+    assert [a.safe_name for a in msg.attachments] == ["msg.txt"]

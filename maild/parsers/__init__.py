@@ -52,6 +52,7 @@ MAIL_HEADERS = frozenset(
     "content-transfer-encoding x-original-to envelope-to".split()
 )
 MAX_SCANNED_ATTACHMENTS = 10
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|转发|轉寄|轉發|wg|tr|rv|i)\s*[:：]", re.IGNORECASE)
 
 
@@ -92,6 +93,7 @@ def parse(
         for name in KEPT_HEADERS
         for v in raw.get(name, [])[:1]
     )
+    text, quoted = _printable(text), _printable(quoted)
     return ParsedMessage(
         message_id=(hdr.message_ids(_first(raw, "message-id")) or (None,))[0],
         sender=sender,
@@ -111,6 +113,11 @@ def parse(
         defects=tuple(dict.fromkeys(defects + parts.defects)),
         content_type=ctype,
     )
+
+
+def _printable(text: str) -> str:
+    """No NUL or other C0 controls (PostgreSQL refuses NUL in text), tabs and newlines kept."""
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
 
 
 def _first(raw: dict[str, list[str]], name: str) -> str | None:

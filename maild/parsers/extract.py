@@ -23,6 +23,7 @@ MAX_LINE = 5_000
 MAX_PER_SOURCE = 40
 MAX_LINES = 5_000  # per source
 MAX_TOTAL_LINES = 20_000  # per mail: keeps the worst mail well under a second
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _STAMP = re.compile(r"^[\s\[]*\d[\d\s:.,/TZ+\-]{5,40}\]?\s*")
 KINDS = (
     "error_code",
@@ -51,6 +52,8 @@ def extract(sources: Iterable[tuple[str, str, int]]) -> tuple[Fact, ...]:
         lines = text[:MAX_SCAN].splitlines()[: min(MAX_LINES, budget)]
         budget -= len(lines)
         for fact in _facts(name, lines, first):
+            if _CONTROLS.search(fact.value):
+                fact = Fact(fact.kind, _CONTROLS.sub("", fact.value), fact.source)
             key = (fact.kind, fact.value.lower())
             if key not in facts:
                 facts[key] = fact

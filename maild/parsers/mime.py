@@ -26,7 +26,7 @@ from maild.parsers import headers as hdr
 from maild.parsers import payload, tnef
 from maild.parsers.html import to_text
 
-_DELIMITER = re.compile(rb"\s{0,200}--([\x21-\x7e]{1,70})\s*\n")
+_DELIMITER = re.compile(rb"^--([\x21-\x7e][\x20-\x7e]{0,69}?)[ \t]*\r?$", re.MULTILINE)
 MAX_PARTS = 500
 MAX_DEPTH = 20
 SIGNATURES = frozenset(
@@ -54,7 +54,7 @@ class MimeParts:
     attachments: list[Attachment] = field(default_factory=list)
     forwards: list[Forward] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
-    extra_text: list[str] = field(default_factory=list)  # TNEF body, calendar summary
+    extra_text: list[str] = field(default_factory=list)  # TNEF body, calendar, inline files
     parts_seen: int = 0
     big: payload.Big = field(default_factory=dict)
 
@@ -138,6 +138,9 @@ def _walk(part: email.message.Message, out: MimeParts, depth: int, limit: int, b
         if body:
             out.segments.append((ctype, payload.text(part, out.defects, out.big)))
         return
+    if ctype == "text/plain" and disposition == "inline" and body:
+        # a named inline text part: a file, and the body if the mail has no other
+        out.extra_text.append(payload.text(part, [], out.big))
     if ctype in TNEF_TYPES or filename.lower() == "winmail.dat":
         data = payload.raw(part, out.defects, out.big)
         found = tnef.extract(data, limit, out.defects)
@@ -158,11 +161,11 @@ def _walk(part: email.message.Message, out: MimeParts, depth: int, limit: int, b
 
 
 def _with_found_boundary(part: email.message.Message, ctype: str) -> email.message.Message | None:
-    """A multipart whose boundary parameter is missing or wrong, but whose body starts with
-    a delimiter line: parse it again with that boundary."""
-    data = payload.raw(part, [])
-    m = _DELIMITER.match(data)
-    if m is None or b"boundary" in data[:200].lower():
+    """A multipart whose boundary parameter is missing, cut or wrong, but whose body has a
+    delimiter line near its start: parse it again with that boundary."""
+    data = payload.raw(part, [], {})
+    m = _DELIMITER.search(data[:4096])
+    if m is None:
         return None
     boundary = m.group(1).decode("ascii", "replace")
     head = f'Content-Type: {ctype}; boundary="{boundary}"\r\n\r\n'.encode()

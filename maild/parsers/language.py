@@ -50,8 +50,9 @@ def detect(text: str, fallback: str) -> str:
         return "other"
     if hangul > 3 and hangul * 2 >= han:
         return "other"
-    # one Han character stands for a word; about eight Latin letters (with spaces) do too
-    if han >= 2 and han * 8 >= latin * 0.5:
+    # one Han character stands for a word; about eight Latin letters (with spaces) do too.
+    # Ten Han characters are a Chinese writer whatever English log they pasted below.
+    if han >= 10 or (han >= 2 and han * 8 >= latin * 0.5):
         return "zh"
     if other > latin and other > 5:
         return "other"

@@ -285,3 +285,22 @@ def test_html_signature_container_goes_to_quoted() -> None:
     result = split(to_text(html, []))
     assert result.new == "Works now."
     assert "IT Operations" in result.quoted
+
+
+def test_bottom_posted_answer_below_one_quote() -> None:
+    body = "On 04/19/2026 07:10 AM, Support wrote:\n\n>\n> Which version?\n\n3.4.2 on Debian 12.\n"
+    result = split(body)
+    assert result.new == "3.4.2 on Debian 12."
+    assert "Which version?" in result.quoted
+
+
+def test_quote_wrapped_by_reply_and_sign_off() -> None:
+    body = "Test reply\n\nOn 04/19/2026 07:10 AM, Support wrote:\n\n>\n> Test\n\nRegards, Roman\n"
+    result = split(body)
+    assert result.new == "Test reply\n\nRegards, Roman"
+    assert "> Test" in result.quoted
+
+
+def test_customer_quoting_an_error_on_screen_keeps_it() -> None:
+    body = "The app shows:\n> Error: ERR_EXPORT_100\nPlease help.\n"
+    assert split(body).new == body.strip()

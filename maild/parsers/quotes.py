@@ -61,7 +61,8 @@ _WROTE_END = re.compile(
     re.IGNORECASE,
 )
 _WROTE_START = re.compile(
-    r"^\s*(on|le|am|el|il|op|den|w dniu|em|в|在|于|於|\d{4}[-/年.]|\d{1,2}[-/.]\d{1,2}[-/.]\d{2})",
+    r"^\s*((on|le|am|el|il|op|den|w dniu|em|в)\b|在|于|於|\d{4}[-/年.]"
+    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2})",
     re.IGNORECASE,
 )
 _QUOTING = re.compile(r"^\s*(quoting|zitat von|citando)\b.{1,200}:\s*$", re.IGNORECASE)
@@ -94,7 +95,7 @@ def split(text: str, forwarded_subject: bool = False) -> Split:
         if first.quoted:
             return Split(first.new, f"{first.quoted}\n{rest}", first.forward)
         return Split(f"{first.new}\n{rest}".strip(), "", False)
-    norm = [_INVISIBLE.sub("", line).replace("\xa0", " ").strip() for line in lines]
+    norm = [_norm(line) for line in lines]
     cut, forward = _history_start(norm, forwarded_subject)
     while cut > 0 and (not norm[cut - 1] or _RULE.match(norm[cut - 1])) and cut < len(norm):
         cut -= 1  # the rule Outlook draws above its header block belongs to the history
@@ -102,17 +103,33 @@ def split(text: str, forwarded_subject: bool = False) -> Split:
     tail = lines[cut:]
     if tail and norm[cut] == CUT:
         tail = tail[1:]
-    start = _trailing_quote(norm[:cut])
+    hnorm = norm[:cut]
+    start = _trailing_quote(hnorm)
     if start is not None:
         tail = head[start:] + tail
-        head = head[:start]
-    sig = _signature_start(norm[: len(head)])
+        head, hnorm = head[:start], hnorm[:start]
+    lone = _lone_quote(hnorm)
+    if lone is not None:  # one quote block with the answer below it (bottom-posting)
+        a, b = lone
+        tail = head[a:b] + tail
+        left, right = head[:a], head[b:]
+        while left and not left[-1].strip():
+            left.pop()
+        while right and not right[0].strip():
+            right.pop(0)
+        head = left + [""] + right if left else right
+        hnorm = [_norm(line) for line in head]
+    sig = _signature_start(hnorm)
     if sig is not None:
         tail = head[sig:] + tail
         head = head[:sig]
     new = _tidy(head, strip=True)
     quoted = _tidy(tail, strip=False)  # the history as it came, trailing spaces of "-- " too
     return Split(new, quoted, forward and bool(quoted))
+
+
+def _norm(line: str) -> str:
+    return _INVISIBLE.sub("", line).replace("\xa0", " ").strip()
 
 
 def _tidy(lines: list[str], strip: bool) -> str:
@@ -226,6 +243,29 @@ def _trailing_quote(norm: list[str]) -> int | None:
         if prev >= 1 and _attribution_end(norm, prev - 1) == prev:
             return prev - 1
     return start
+
+
+def _lone_quote(norm: list[str]) -> tuple[int, int] | None:
+    """(start, end) of the only `>` block, with its attribution, when new text follows it.
+
+    Several blocks with text between them are inline answers and stay where they are."""
+    quoted = [i for i, line in enumerate(norm) if line.startswith(">")]
+    if not quoted:
+        return None
+    first, last = quoted[0], quoted[-1]
+    if any(norm[k] and not norm[k].startswith(">") for k in range(first, last + 1)):
+        return None  # text between quote lines: inline answers
+    if not any(norm[k] for k in range(last + 1, len(norm))):
+        return None
+    prev = first - 1
+    while prev >= 0 and not norm[prev]:
+        prev -= 1
+    # only a reply's quote (an attribution above it): "> Error: …" in a customer's own text
+    # is the customer quoting a message on screen, and it stays
+    for start in (prev, prev - 1, prev - 2):
+        if start >= 0 and (_attribution_end(norm, start) == prev or _QUOTING.match(norm[start])):
+            return start, last + 1
+    return None
 
 
 def _signature_start(norm: list[str]) -> int | None:

@@ -90,25 +90,14 @@ class Renderer:
         return text, html
 
 
-def build(
-    purpose: str,
-    *,
-    sender_name: str,
-    sender: str,
-    to: tuple[str, ...],
-    subject: str,
-    body: str,
-    domain: str,
-    now: datetime,
-    in_reply_to: str | None = None,
-    references: tuple[str, ...] = (),
-    ticket: int | None = None,
-    auto: bool = True,
-    html: str | None = None,
-) -> Outgoing:
+def build(purpose: str, *, sender_name: str, sender: str, to: tuple[str, ...], subject: str,
+          body: str, domain: str, now: datetime, in_reply_to: str | None = None,
+          references: tuple[str, ...] = (), ticket: int | None = None, auto: bool = True,
+          html: str | None = None,
+          attachments: tuple[tuple[str, str, bytes], ...] = ()) -> Outgoing:
     """RFC 5322 bytes, written out directly: every value passes `header_safe` (no CR/LF can
     reach a header) and non-ASCII is RFC 2047-encoded; bodies are UTF-8 in base64, with an
-    HTML alternative (multipart/alternative) when one is given."""
+    HTML alternative when one is given and attachments in a multipart/mixed."""
     msg_id = make_msgid(domain=domain)
     subject = header_safe(subject)
     headers = [
@@ -125,36 +114,50 @@ def build(
         headers.append(("References", " ".join(refs)))
     headers.append(("Reply-To", sender))
     if auto:
-        headers += [
-            ("Auto-Submitted", "auto-replied"),
-            ("X-Auto-Response-Suppress", "All"),
-            ("Precedence", "auto_reply"),
-        ]
+        headers += [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
+                    ("Precedence", "auto_reply")]
     if ticket is not None:
         headers.append(("X-Maild-Ticket", str(ticket)))
     headers.append(("MIME-Version", "1.0"))
-    if html is None:
-        headers += [
-            ("Content-Type", 'text/plain; charset="utf-8"'),
-            ("Content-Transfer-Encoding", "base64"),
-        ]
-        payload = _b64(body)
-    else:
-        boundary = f"=_maild_{msg_id.strip('<>').split('@')[0]}"
-        headers.append(("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
-        payload = b"".join(
-            f'--{boundary}\r\nContent-Type: text/{kind}; charset="utf-8"\r\n'
-            "Content-Transfer-Encoding: base64\r\n\r\n".encode("ascii")
-            + _b64(part)
-            for kind, part in (("plain", body), ("html", html))
-        ) + f"--{boundary}--\r\n".encode("ascii")
+    tag = msg_id.strip("<>").split("@")[0]
+    part = _text_part("plain", body)
+    if html is not None:
+        part = _multipart("alternative", f"=_alt_{tag}", [part, _text_part("html", html)])
+    if attachments:
+        files = [_file_part(name, ctype, data) for name, ctype, data in attachments]
+        part = _multipart("mixed", f"=_mix_{tag}", [part, *files])
+    part_head, payload = part
+    headers += part_head
     head = "".join(f"{name}: {_fold(value)}\r\n" for name, value in headers)
-    data = head.encode("ascii") + b"\r\n" + payload
-    return Outgoing(purpose, sender, to, subject, msg_id, data)
+    return Outgoing(purpose, sender, to, subject, msg_id, head.encode("ascii") + b"\r\n" + payload)
 
 
-def _b64(text: str) -> bytes:
-    return base64.encodebytes(text.encode("utf-8")).replace(b"\n", b"\r\n")
+Part = tuple[list[tuple[str, str]], bytes]
+
+
+def _text_part(kind: str, text: str) -> Part:
+    return ([("Content-Type", f'text/{kind}; charset="utf-8"'),
+             ("Content-Transfer-Encoding", "base64")], _b64(text.encode("utf-8")))
+
+
+def _file_part(name: str, ctype: str, data: bytes) -> Part:
+    ctype = ctype if re.fullmatch(r"[\w.+-]+/[\w.+-]+", ctype) else "application/octet-stream"
+    filename = _encode(header_safe(name, 200).replace('"', "'"))
+    return ([("Content-Type", ctype), ("Content-Transfer-Encoding", "base64"),
+             ("Content-Disposition", f'attachment; filename="{filename}"')], _b64(data))
+
+
+def _multipart(subtype: str, boundary: str, parts: list[Part]) -> Part:
+    body = b""
+    for head, payload in parts:
+        lines = "".join(f"{k}: {v}\r\n" for k, v in head)
+        body += f"--{boundary}\r\n{lines}\r\n".encode("ascii") + payload
+    body += f"--{boundary}--\r\n".encode("ascii")
+    return [("Content-Type", f'multipart/{subtype}; boundary="{boundary}"')], body
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
 
 
 def _encode(value: str) -> str:

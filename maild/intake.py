@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from maild import incidents, respond, rules, tickets
+from maild import agents, incidents, respond, rules, tickets
+from maild.agent_reply import AgentReply
 from maild.compose import Renderer
 from maild.database.models import Incident, Ticket
 from maild.database.queries import Queries
@@ -24,6 +25,7 @@ from maild.rules.words import Words
 from maild.settings import PRIORITIES, Settings
 from maild.sla import Calendar
 from maild.stages import stage
+from maild.store.files import FileStore
 from maild.tickets import SYSTEM, event
 
 INCIDENT_FLOOR = "P2"
@@ -42,13 +44,13 @@ class Mail:
 
 
 class Intake:
-    def __init__(
-        self, settings: Settings, renderer: Renderer, calendar: Calendar, words: Words
-    ) -> None:
+    def __init__(self, settings: Settings, renderer: Renderer, calendar: Calendar,
+                 words: Words, files: FileStore) -> None:
         self.settings = settings
         self.renderer = renderer
         self.calendar = calendar
         self.words = words
+        self.agent = AgentReply(settings, renderer, calendar, files)
 
     def incident_window(self) -> timedelta:
         return timedelta(seconds=parse_seconds(self.settings.incidents.window))
@@ -98,27 +100,38 @@ class Intake:
                   m.arrival, True)
         return ticket, acked
 
-    def follow_up(self, q: Queries, w: Writes, m: Mail, ticket: Ticket, agent: bool) -> None:
-        triage = Triage(
-            m.kind, ticket.number, m.reason, ticket.category, ticket.priority, (), None, agent=agent
-        )
-        kind = "agent_reply" if agent else m.kind
-        stage("ticket", tickets.message, w, ticket.number, m.msg, m.raw, kind, m.arrival)
-        if not agent and not m.silent:
-            stage(
-                "respond",
-                respond.notify,
-                w,
-                q,
-                self.settings,
-                self.renderer,
-                ticket,
-                m.msg,
-                triage,
-                m.arrival,
-                False,
-            )
+    def follow_up(self, q: Queries, w: Writes, m: Mail, ticket: Ticket, agent: bool) -> str:
+        """Record a follow-up; return what happened, in words."""
+        if agent:
+            return str(stage("agent", self.agent.handle, q, w, ticket, m.msg, m.raw, m.arrival))
+        triage = Triage(m.kind, ticket.number, m.reason, ticket.category, ticket.priority, (),
+                        None)
+        stage("ticket", tickets.message, w, ticket.number, m.msg, m.raw, m.kind, m.arrival)
+        if m.kind in ("auto_reply", "bounce", "bulk"):
+            stage("ticket", tickets.follow_up, w, ticket, m.msg, triage, m.arrival)
+            return m.reason
+        rated = agents.rating(m.msg.text) if ticket.status == "resolved" else None
+        if rated is not None:
+            ticket.rating, ticket.updated_at = rated, m.arrival
+            w.events.append(event(ticket.number, m.arrival, m.msg.sender.address,
+                                  f"satisfaction: {rated}", "one-word answer to the resolution"))
+            return f"{m.reason}; satisfaction recorded ({rated})"
+        what = m.reason
+        if ticket.status == "resolved" and agents.not_fixed(m.msg.text):
+            before = ticket.priority
+            ticket.priority = PRIORITIES[max(0, _rank(before) - 1)]
+            due = self.calendar.due(m.arrival, ticket.priority)
+            ticket.first_response_due, ticket.resolution_due = due.first_response, due.resolution
+            ticket.first_response_at = ticket.resolved_at = None
+            w.events.append(event(ticket.number, m.arrival, m.msg.sender.address,
+                                  f"priority {before} → {ticket.priority}",
+                                  "the customer says the problem is not solved"))
+            what += "; reopened one priority higher: not solved"
         stage("ticket", tickets.follow_up, w, ticket, m.msg, triage, m.arrival)
+        if not m.silent:
+            stage("respond", respond.notify, w, q, self.settings, self.renderer, ticket, m.msg,
+                  triage, m.arrival, False)
+        return what
 
     def _link(
         self,

@@ -18,16 +18,16 @@ import logging
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from maild import classify, parsers, respond, thread
+from maild import agents, classify, parsers, respond, thread
 from maild.compose import Renderer
 from maild.database.engine import transaction
-from maild.database.models import QuarantineRow, RawMail
+from maild.database.models import QuarantineRow, RawMail, Ticket
 from maild.database.queries import Batch, PendingRaw, Queries
 from maild.database.writes import Ref, Writes
 from maild.errors import NotFound, StageError
@@ -105,7 +105,7 @@ class Pipeline:
         renderer = Renderer(settings.support.templates)
         calendar = Calendar(settings.sla, settings.support.timezone)
         self.settings, self.renderer, self.calendar = settings, renderer, calendar
-        self.intake = Intake(settings, renderer, calendar, self.words)
+        self.intake = Intake(settings, renderer, calendar, self.words, self.files)
 
     # -- entry points -------------------------------------------------------------------
 
@@ -289,14 +289,12 @@ class Pipeline:
         )
         return ref, PendingRaw(p.identity, p.message_id, outcome, number, p.arrival)
 
-    def _process(
-        self, s: Session, q: Queries, w: Writes, p: _Prepared, msg: ParsedMessage
-    ) -> Outcome:
+    def _process(self, s: Session, q: Queries, w: Writes, p: _Prepared,
+                 msg: ParsedMessage) -> Outcome:
         settings = self.settings
         if not msg.sender.address:
-            raise StageError(
-                "classify", ValueError("no usable From address: no customer to open a ticket for")
-            )
+            raise StageError("classify", ValueError(
+                "no usable From address: no customer to open a ticket for"))
         kind, kind_reason = stage("classify", classify.kind_of, msg, settings.support.address)
         number, thread_reason = stage("thread", thread.find, msg, q, settings.agents.addresses)
         if kind == "own" or (number is None and kind in ("auto_reply", "bounce")):
@@ -304,39 +302,45 @@ class Pipeline:
         if p.message_id and p.replay_of is None and q.message_id_seen(p.message_id):
             thread_reason += f"; note: Message-ID {p.message_id} was seen before with other content"
         ticket = q.ticket(number) if number is not None else None
-        agent = ticket is not None and msg.sender.address in settings.agents.addresses
+        agent, why = stage("agent", agents.agent_check, msg, settings.agents.addresses,
+                           ticket is not None and q.replies_to_agent_mail(
+                               msg.in_reply_to + msg.references), settings.agents.require_auth)
+        if why and not agent:
+            thread_reason += f"; {why}"
+        parent: Ticket | None = None
+        if ticket is not None and not agent and self._too_old(ticket, p.arrival):
+            parent, ticket = ticket, None
+            thread_reason += (f"; ticket #{parent.number} was closed more than "
+                              f"{settings.support.reopen_days} days ago: a new ticket")
         action: Action = "created" if ticket is None else "agent_reply" if agent else "followup"
-        if ticket is None:
-            number = q.next_ticket_number()
-        assert number is not None
+        number = q.next_ticket_number() if ticket is None else ticket.number
         mark = w.mark()
         ref, raw = self._raw(w, p, action, number)
-        mail = Mail(
-            msg,
-            kind,
-            f"{kind_reason}; {thread_reason}" if ticket is None else thread_reason,
-            p.arrival,
-            ref,
-            p.item.silent,
-        )
-        acked = False
+        reason = thread_reason if ticket is not None else f"{kind_reason}; {thread_reason}"
+        mail = Mail(msg, kind, reason, p.arrival, ref, p.item.silent)
         try:
             if ticket is None:
                 ticket, acked = self.intake.new_ticket(s, q, w, mail, number)
+                if parent is not None:
+                    ticket.parent_number = parent.number
                 s.add(ticket)
                 q.batch.tickets[number] = ticket
+                outcome = thread_reason if acked else f"{thread_reason}; not acknowledged"
             else:
-                self.intake.follow_up(q, w, mail, ticket, agent)
+                outcome = self.intake.follow_up(q, w, mail, ticket, agent)
         except StageError:
             w.rewind(mark)
             if action == "created":
                 q.unuse(number)
             raise
         q.remember(raw, number, msg.message_id, msg.sender.address)
-        reason = thread_reason
-        if action == "created" and not acked:
-            reason += "; not acknowledged"
-        return Outcome(p.item.label, number, action, reason, p.sha256, p.item)
+        return Outcome(p.item.label, number, action, outcome, p.sha256, p.item)
+
+    def _too_old(self, ticket: Ticket, now: datetime) -> bool:
+        """A reply to a ticket closed longer than `reopen_days` ago starts a new one."""
+        closed = ticket.closed_at
+        return (ticket.status == "closed" and closed is not None
+                and now - closed > timedelta(days=self.settings.support.reopen_days))
 
     def _suppress(self, q: Queries, w: Writes, p: _Prepared, reason: str) -> Outcome:
         ref, raw = self._raw(w, p, "suppressed", None)

@@ -136,6 +136,8 @@ class SupportSettings:
     subject_prefix: str = ""
     # a folder of template overrides: a file named like one in templates/ replaces it
     templates: str = ""
+    # a reply to a ticket closed longer ago than this opens a new ticket linked to it
+    reopen_days: int = _check(check_positive, 30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +178,10 @@ class SmtpSettings:
 class AgentSettings:
     addresses: tuple[str, ...] = _check(check_addresses, default_factory=tuple)
     notify: tuple[str, ...] = _check(check_addresses, default_factory=tuple)
+    # tier-2 address for `#escalate` (seed: escalated problems get a 1-hour response)
+    escalation: str = ""
+    # an agent's mail counts only with a passing SPF/DKIM/DMARC result from our MX
+    require_auth: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,19 +62,20 @@ def _why(triage: Triage) -> str:
     return "; ".join(reasons) if reasons else "no rule matched: defaults"
 
 
-def message(
-    w: Writes, number: int, msg: ParsedMessage, raw: Ref | int, kind: str, arrival: datetime
-) -> None:
+def message(w: Writes, number: int, msg: ParsedMessage, raw: Ref | int, kind: str,
+            arrival: datetime, direction: str = "in", text: str | None = None) -> None:
+    """The mail as a message of the ticket; `text` replaces the mail's new text (an agent's
+    reply without its commands), `direction` is "out" for what an agent sends."""
     ref = w.message(
         {
             "ticket_number": number,
             "raw_id": raw,
-            "direction": "in",
+            "direction": direction,
             "kind": kind,
             "author_address": msg.sender.address,
             "author_name": msg.sender.name[:200],
             "subject": msg.subject[:MAX_SUBJECT],
-            "text": msg.text,
+            "text": msg.text if text is None else text,
             "quoted": msg.quoted,
             "message_id": msg.message_id,
             "date": msg.date or arrival,
@@ -116,8 +117,9 @@ def follow_up(
         )
         return
     w.events.append(event(ticket.number, arrival, actor, "follow-up", triage.thread_reason))
-    if ticket.status in ("waiting", "resolved"):
+    if ticket.status in ("waiting", "resolved", "closed"):
         before, ticket.status = ticket.status, "open"
+        ticket.closed_at = None
         w.events.append(
             event(
                 ticket.number, arrival, actor, f"status {before} → open", "the customer wrote again"

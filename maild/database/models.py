@@ -99,6 +99,11 @@ class Ticket(Base):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     queue: Mapped[str] = mapped_column(String(80), default="")
+    assignee: Mapped[str] = mapped_column(String(200), default="")
+    rating: Mapped[str] = mapped_column(String(20), default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the ticket this one continues (reply to an old closed ticket) or was merged into
+    parent_number: Mapped[int | None] = mapped_column(BigInteger)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     incident: Mapped[Incident | None] = relationship()
     messages: Mapped[list[TicketMessage]] = relationship(

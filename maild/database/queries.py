@@ -190,6 +190,23 @@ class Queries:
             )
         return number
 
+    def replies_to_agent_mail(self, ids: tuple[str, ...]) -> bool:
+        """Does the mail answer a mail we sent to the agents (notification, warning…)?"""
+        if not ids:
+            return False
+        found = self.s.scalar(select(OutboxRow.id).where(
+            OutboxRow.message_id.in_(ids), OutboxRow.purpose.in_(AGENT_PURPOSES)).limit(1))
+        return found is not None
+
+    def customer_thread(self, number: int) -> tuple[str | None, tuple[str, ...]]:
+        """The customer's last Message-ID on the ticket and the thread's references."""
+        ids = [i for i in self.s.scalars(
+            select(TicketMessage.message_id).where(
+                TicketMessage.ticket_number == number, TicketMessage.direction == "in",
+                TicketMessage.kind != "agent_reply", TicketMessage.message_id.is_not(None))
+            .order_by(TicketMessage.id.desc()).limit(10)) if i]
+        return (ids[0] if ids else None), tuple(reversed(ids))
+
     def ticket_customer(self, number: int) -> str | None:
         if number in self.batch.tickets:
             return self.batch.tickets[number].customer_address
@@ -239,6 +256,9 @@ class Queries:
 
     def remember_outgoing(self, message_id: str, number: int) -> None:
         self.batch.message_ids[message_id] = number
+
+
+AGENT_PURPOSES = ("notify", "sla", "incident", "agent_error", "escalation")
 
 
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:

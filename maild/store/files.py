@@ -71,6 +71,11 @@ class FileStore:
     def read_raw(self, sha: str) -> bytes:
         return self.raw_path(sha).read_bytes()
 
+    def read_attachment(self, sha: str) -> bytes:
+        if not sha.isalnum():
+            raise ValueError(f"not a content hash: {sha!r}")
+        return (self.root / "attachments" / sha[:2] / sha).read_bytes()
+
     def done(self, sha: str) -> None:
         """The mail is committed (ticket or quarantine): drop its journal link."""
         try:

@@ -39,6 +39,12 @@ def _check(data: bytes) -> None:
         assert a.size <= 64 * 1024 and "/" not in a.safe_name and "\\" not in a.safe_name
         assert not any(ord(c) < 32 for c in a.safe_name)
     assert all(isinstance(d, str) for d in msg.defects)
+    # everything shown is valid Unicode: no lone surrogates left over from 8-bit bytes
+    shown = [msg.text, msg.quoted, msg.subject, msg.sender.name, msg.sender.address]
+    shown += [a.filename for a in msg.attachments] + [a.safe_name for a in msg.attachments]
+    shown += [f.value for f in msg.facts] + [v for _, v in msg.headers] + list(msg.defects)
+    for value in shown:
+        value.encode("utf-8")
 
 
 @FAST

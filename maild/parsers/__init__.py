@@ -52,6 +52,7 @@ MAIL_HEADERS = frozenset(
     "content-transfer-encoding x-original-to envelope-to".split()
 )
 MAX_SCANNED_ATTACHMENTS = 10
+_CID = re.compile(r"\[cid:[^\]\n]{1,300}\]")  # Outlook's inline-image placeholders in plain text
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|fw|转发|轉寄|轉發|wg|tr|rv|i)\s*[:：]", re.IGNORECASE)
 
@@ -93,7 +94,10 @@ def parse(
         for name in KEPT_HEADERS
         for v in raw.get(name, [])[:1]
     )
-    text, quoted = _printable(text), _printable(quoted)
+    text = _printable(text)
+    if "[cid:" in text:
+        text = re.sub(r"\n{3,}", "\n\n", _CID.sub("", text)).strip()
+    quoted = _printable(quoted)
     return ParsedMessage(
         message_id=(hdr.message_ids(_first(raw, "message-id")) or (None,))[0],
         sender=sender,

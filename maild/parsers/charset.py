@@ -69,6 +69,10 @@ SUPERSETS = {
     "x-utf-8": "utf-8",
     "unicode-1-1-utf-8": "utf-8",
     "unicode-1-1-utf-7": "utf-7",
+    "unicode-2-0-utf-8": "utf-8",
+    "unicode-2-0-utf-7": "utf-7",
+    "gb18030-2022": "gb18030",
+    "gb-18030": "gb18030",
     "iso-8859-8-i": "iso-8859-8",
     "x-unknown": "",
     "unknown": "",
@@ -77,6 +81,7 @@ SUPERSETS = {
     "default": "",
     "charset": "",
 }
+_CP_DASH = re.compile(r"^cp[-_ ](\d{3,5})$")
 _UNICODE = ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-7")
 _ISO2022 = re.compile(rb"\x1b(\$[@B]|\$\(D|\([BJI])")
 _ISO2022_KR = b"\x1b$)C"
@@ -93,6 +98,7 @@ _BOMS = (
 
 def normalise(label: str | None) -> str:
     label = (label or "").strip().strip("\"'").lower()
+    label = _CP_DASH.sub(r"cp\1", label)  # "cp-850", "cp_1252"
     return SUPERSETS.get(label, label)
 
 

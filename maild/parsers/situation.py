@@ -21,8 +21,8 @@ _IMPACT = re.compile(
     rf"|全公司|全部门|所有人|整个(?:团队|部门|公司)"
     r"|\b(?:all|every|most|many|several|some|only\s+(?:one|a\s+few|some)|a\s+few|about\s+\d+|"
     r"(?<![\d:.,])(?<!windows )(?<!win)(?<!ios )(?<!android )\d+)"
-    r"\s+(?:of\s+(?:our|the)\s+)?(?:\w+\s+)?(?:users|customers|employees|colleagues|people|staff|"
-    r"accounts|stores|agents|clients|sites|machines|pcs|devices)\b"
+    r"\s+(?:of\s+(?:our|the)\s+)?(?:\w+\s+)?(?:users?|customers?|employees?|colleagues?|people|"
+    r"staff|accounts?|stores?|agents?|clients?|sites?|machines?|pcs?|devices?|offices?)\b"
     r"|\b(?:the\s+)?(?:whole|entire)\s+(?:team|company|department|office|organi[sz]ation)\b"
     r"|\b(?:nobody|no\s*one|everyone|everybody)\b(?=.{0,40}\b(?:can|could|is|are|has|have|gets?)\b)"
     r"|\bonly\s+(?:me|my\s+account|one\s+user)\b)",

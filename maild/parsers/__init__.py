@@ -3,9 +3,11 @@
 Input: the exact bytes, the fallback language and the per-attachment size limit. Output: a
 frozen ParsedMessage with sender, subject, new text, quoted history, attachments, facts,
 language and defects. Must never raise on bad mail (defects record what was wrong) and never
-do I/O. The modules: headers (RFC 2047, addresses, dates), mime + payload (structure, bodies,
-attachments), tnef (winmail.dat), html (HTML to text), quotes (new text apart from history),
-extract + codes + environment + situation (facts), sniff (text attachments), language.
+do I/O. The modules: bigparts (large base64 bodies kept out of the stdlib parser), headers
+(RFC 2047, addresses, dates), mime + payload (structure, bodies, attachments), charset (the
+fallback chain), names (safe file names), tnef (winmail.dat), html (HTML to text), quotes
+(new text apart from history and signature), extract + codes + environment + situation
+(facts), sniff (text attachments worth scanning), language.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from maild.parsers import parse
 CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.eml"))
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
 FAST = settings(
-    max_examples=2000 if LONG else 200,
+    max_examples=2000 if LONG else 400,
     deadline=2000,  # ms per mail: the bound the pipeline relies on
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import aiosmtplib
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import (
     AsyncRetrying,
@@ -72,12 +72,24 @@ class Sender:
         self.settings = settings
         self.sessions = sessions
         self.stale_after = stale_after
+        self.over_budget = False
 
     def claim(self, limit: int = 50) -> list[Claimed]:
         now = datetime.now(UTC)
         with transaction(self.sessions) as s:
             if flags.is_set(s, flags.OUTBOX_PAUSED):
                 return []
+            budget = self.settings.outbox.max_per_hour - int(s.scalar(
+                select(func.count()).select_from(OutboxRow)
+                .where(OutboxRow.sent_at >= now - timedelta(hours=1))) or 0)
+            if budget <= 0:
+                if not self.over_budget:
+                    log.error("outbox: %d mails sent within the hour (outbox.max_per_hour); "
+                              "sending waits — a mail loop?", self.settings.outbox.max_per_hour)
+                self.over_budget = True
+                return []
+            self.over_budget = False
+            limit = min(limit, budget)
             # a row left in `sending` by a crash goes back to the queue after a while
             s.execute(
                 update(OutboxRow)

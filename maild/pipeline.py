@@ -24,12 +24,13 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from maild import agents, classify, parsers, respond, thread
+from maild import agents, bounces, classify, parsers, respond, thread
 from maild.compose import Renderer
 from maild.database.engine import transaction
 from maild.database.models import QuarantineRow, RawMail, Ticket
 from maild.database.queries import Batch, PendingRaw, Queries
 from maild.database.writes import Ref, Writes
+from maild.durations import parse_seconds
 from maild.errors import NotFound, StageError
 from maild.identity import identity_hash, message_id
 from maild.intake import Intake, Mail
@@ -189,6 +190,8 @@ class Pipeline:
             now = datetime.now(UTC)
             q.prefetch_autoreplies([m.sender.address for m in parsed],
                                    respond.today(now, self.settings))
+            q.prefetch_senders([m.sender.address for m in parsed], now - timedelta(
+                seconds=parse_seconds(self.settings.outbox.flood_window)))
             q.prefetch_codes([c for m in parsed for c in m.error_codes],
                              now - self.intake.incident_window())
             w = Writes()
@@ -297,6 +300,10 @@ class Pipeline:
                 "no usable From address: no customer to open a ticket for"))
         kind, kind_reason = stage("classify", classify.kind_of, msg, settings.support.address)
         number, thread_reason = stage("thread", thread.find, msg, q, settings.agents.addresses)
+        if kind == "bounce":
+            bounced = self._bounced(q, msg, p.arrival)
+            if bounced:
+                number, thread_reason = bounced
         if kind == "own" or (number is None and kind in ("auto_reply", "bounce")):
             return self._suppress(q, w, p, f"{kind}: {kind_reason}; {thread_reason}")
         if p.message_id and p.replay_of is None and q.message_id_seen(p.message_id):
@@ -335,6 +342,20 @@ class Pipeline:
             raise
         q.remember(raw, number, msg.message_id, msg.sender.address)
         return Outcome(p.item.label, number, action, outcome, p.sha256, p.item)
+
+    def _bounced(self, q: Queries, msg: ParsedMessage,
+                 now: datetime) -> tuple[int, str] | None:
+        """A DSN for mail we sent: the outgoing row is marked failed with the diagnostic,
+        and the bounce is recorded on its ticket (never answered)."""
+        row = q.outbox_by_message_ids(bounces.original_ids(msg) + msg.in_reply_to
+                                      + msg.references)
+        if row is None:
+            return None
+        why = bounces.diagnostic(msg)
+        row.status, row.last_error = "failed", f"bounced: {why}"[:500]
+        if row.ticket_number is None:
+            return None
+        return row.ticket_number, f"delivery failure of our {row.purpose} mail #{row.id}: {why}"
 
     def _too_old(self, ticket: Ticket, now: datetime) -> bool:
         """A reply to a ticket closed longer than `reopen_days` ago starts a new one."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from maild.compose import Outgoing, Renderer, build
 from maild.database.models import Ticket
 from maild.database.queries import Queries
 from maild.database.writes import Row, Writes
+from maild.durations import parse_seconds
 from maild.message import ParsedMessage, Triage
 from maild.settings import Settings
 from maild.tickets import SYSTEM, event
@@ -50,6 +51,21 @@ def ack_refusal(msg: ParsedMessage, triage: Triage, settings: Settings, silent: 
     return ""
 
 
+def flooding(q: Queries, settings: Settings, msg: ParsedMessage, now: datetime) -> str:
+    """Why a flooding sender gets no automatic reply now, or ""."""
+    sender = msg.sender.address
+    until = q.suspended_until(sender)
+    if until is not None and until > now:
+        return f"sender suspended until {until.isoformat(timespec='minutes')} for flooding"
+    sent = q.mails_from(sender) + 1
+    if sent > settings.outbox.flood_limit:
+        until = now + timedelta(seconds=parse_seconds(settings.outbox.flood_pause))
+        q.suspend(sender, until)
+        return (f"{sent} mails within {settings.outbox.flood_window}: automatic replies "
+                f"suspended until {until.isoformat(timespec='minutes')}")
+    return ""
+
+
 def ack(
     w: Writes,
     q: Queries,
@@ -62,18 +78,20 @@ def ack(
     silent: bool,
 ) -> bool:
     """The acknowledgement's outbox row and event, or the event saying why there is none."""
-    refusal = ack_refusal(msg, triage, settings, silent)
+    refusal = ack_refusal(msg, triage, settings, silent) or flooding(q, settings, msg, now)
+    cap = settings.outbox.autoreply_per_sender_per_day
+    count = 0
     if not refusal:
-        cap = settings.outbox.autoreply_per_sender_per_day
-        if q.take_autoreply(msg.sender.address, today(now, settings), cap) == 0:
+        count = q.take_autoreply(msg.sender.address, today(now, settings), cap)
+        if count == 0:
             refusal = f"daily cap of {cap} automatic replies to this sender reached"
     if refusal:
         w.events.append(event(ticket.number, now, SYSTEM, "no acknowledgement", refusal))
         return False
     lang = ticket.language if ticket.language in ("zh", "en") else settings.support.language
-    text, html = renderer.render_pair(
-        "ack", lang, ack_context(settings, ticket, msg, triage, now, lang)
-    )
+    context = ack_context(settings, ticket, msg, triage, now, lang)
+    context["last_today"] = count == cap  # Mailman's practice: say so once, at the cap
+    text, html = renderer.render_pair("ack", lang, context)
     out = _mail(settings, "ack", (msg.sender.address,), ticket, msg, text, html, now, auto=True)
     q.remember_outgoing(out.message_id, ticket.number)
     w.outbox.append(outbox_row(out, ticket.number, now))

@@ -253,6 +253,13 @@ class OutboxSettings:
     retry_base: float = _check(check_positive, 30.0)
     # seconds between sweeps of the outbox when nothing woke the sender
     poll_interval: float = _check(check_positive, 1.0)
+    # a sender with more than `flood_limit` mails within `flood_window` gets no automatic
+    # reply for `flood_pause` (its mail is still ticketed)
+    flood_limit: int = _check(check_positive, 50)
+    flood_window: str = _check(check_window, "30m")
+    flood_pause: str = _check(check_window, "1h")
+    # all outgoing mail per hour, a brake on loops; past it sending waits for the next hour
+    max_per_hour: int = _check(check_positive, 1000)
 
 
 @dataclass(frozen=True, slots=True)

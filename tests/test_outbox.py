@@ -152,3 +152,74 @@ def test_encoded_crlf_in_subject_adds_no_recipient(make_maild: Callable[..., Mai
     acks = [r for r in m.json("outbox", "list") if r["purpose"] == "ack"]
     assert len(acks) == 1 and acks[0]["to"] == ["a@customer.cn"]
     assert "\n" not in acks[0]["subject"] and "\r" not in acks[0]["subject"]
+
+
+def test_flooding_sender_is_suspended_but_ticketed(make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(outbox={"autoreply_per_sender_per_day": 100, "flood_limit": 5})
+    files = []
+    for i in range(8):
+        f = m.home / f"f{i}.eml"
+        f.write_bytes(mail(subject=f"flood {i}"))
+        files.append(str(f))
+    done = m("ingest", *files, "--json")
+    assert [o["action"] for o in json.loads(done.stdout)] == ["created"] * 8
+    acks = [r for r in m.json("outbox", "list") if r["purpose"] == "ack"]
+    assert len(acks) == 5
+    later = ingest(m, mail(subject="flood again"))
+    assert later["action"] == "created" and "not acknowledged" in later["reason"]
+    t = m.json("tickets", "show", str(later["ticket"]))
+    assert any("suspended" in e["why"] for e in t["events"])
+
+
+def test_last_automatic_reply_of_the_day_says_so(make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(outbox={"autoreply_per_sender_per_day": 2})
+    for i in range(3):
+        ingest(m, mail(subject=f"问题 {i}"))
+    acks = sorted((r for r in m.json("outbox", "list") if r["purpose"] == "ack"),
+                  key=lambda r: r["id"])
+    assert len(acks) == 2
+    texts = []
+    for row in acks:
+        raw = m("outbox", "show", str(row["id"]), "--raw").stdout
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        texts.append(msg.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert "最后一封自动回复" not in texts[0] and "最后一封自动回复" in texts[1]
+
+
+def test_hourly_budget_brakes_sending(make_maild: Callable[..., Maild], smtp: SMTPServer) -> None:
+    m = make_maild(smtp={"port": smtp.port}, agents={"notify": []},
+                   outbox={"poll_interval": 0.1, "max_per_hour": 2})
+    for i in range(4):
+        ingest(m, mail(subject=f"budget {i}", sender=f"b{i}@customer.cn"))
+    proc = daemon(m)
+    try:
+        smtp.wait_for(2, timeout=10)
+        time.sleep(1.5)
+    finally:
+        assert stop(proc) == 0
+    assert len(smtp.handler.messages) == 2
+    assert len([r for r in m.json("outbox", "list") if r["status"] == "queued"]) == 2
+
+
+def test_bounce_of_our_acknowledgement_is_recorded_not_answered(
+        make_maild: Callable[..., Maild]) -> None:
+    m = make_maild()
+    n = ingest(m, mail(sender="ghost@customer.cn"))["ticket"]
+    ack = next(r for r in m.json("outbox", "list") if r["purpose"] == "ack")
+    dsn = (b"From: Mail Delivery System <MAILER-DAEMON@mx.example.com>\r\n"
+           b"To: support@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+           b"Message-ID: <dsn-77@mx.example.com>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+           b"--b\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you...\r\n"
+           b"--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+           b"Reporting-MTA: dns; mx.example.com\r\n\r\nFinal-Recipient: rfc822; ghost@customer.cn"
+           b"\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+           b"Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n"
+           b"--b\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+           b"From: support@example.com\r\nMessage-ID: " + ack["message_id"].encode() +
+           b"\r\nSubject: x\r\n--b--\r\n")
+    out = ingest(m, dsn)
+    assert out["ticket"] == n and "delivery failure" in out["reason"]
+    row = next(r for r in m.json("outbox", "list", "--all") if r["id"] == ack["id"])
+    assert row["status"] == "failed" and "5.1.1" in row["last_error"]
+    assert len([r for r in m.json("outbox", "list", "--all") if r["purpose"] == "ack"]) == 1

@@ -8,16 +8,18 @@ Implements `maild.thread.Lookup`.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from maild.database.models import (
     AutoReplyCount,
     Counter,
     FactRow,
+    Flag,
     Incident,
     OutboxRow,
     RawMail,
@@ -58,6 +60,9 @@ class Batch:
     autoreply_day: str = ""  # the day whose counters `prefetch_autoreplies` loaded
     seen_codes: list[Seen] = field(default_factory=list)  # recent tickets with error codes
     incidents: dict[str, Incident] = field(default_factory=dict)  # open, by error code
+    sent: dict[str, int] = field(default_factory=dict)  # mails per sender in the flood window
+    sent_now: dict[str, int] = field(default_factory=dict)  # … and in this batch
+    flood_since: datetime | None = None
 
 
 class Queries:
@@ -198,6 +203,11 @@ class Queries:
             OutboxRow.message_id.in_(ids), OutboxRow.purpose.in_(AGENT_PURPOSES)).limit(1))
         return found is not None
 
+    def outbox_by_message_ids(self, ids: tuple[str, ...]) -> OutboxRow | None:
+        if not ids:
+            return None
+        return self.s.scalars(select(OutboxRow).where(OutboxRow.message_id.in_(ids))).first()
+
     def customer_thread(self, number: int) -> tuple[str | None, tuple[str, ...]]:
         """The customer's last Message-ID on the ticket and the thread's references."""
         ids = [i for i in self.s.scalars(
@@ -228,6 +238,35 @@ class Queries:
             is not None
         )
 
+    def prefetch_senders(self, senders: list[str], since: datetime) -> None:
+        """How many mails each sender of a batch sent since `since` (the flood check)."""
+        b = self.batch
+        b.flood_since = since
+        for chunk in _chunks(senders):
+            rows = self.s.execute(
+                select(TicketMessage.author_address, func.count())
+                .join(RawMail, RawMail.id == TicketMessage.raw_id)
+                .where(TicketMessage.author_address.in_(chunk), RawMail.received_at >= since)
+                .group_by(TicketMessage.author_address))
+            for address, count in rows:
+                b.sent[str(address)] = int(count)
+
+    def mails_from(self, address: str) -> int:
+        """Mails from `address` within the flood window, this one included."""
+        return self.batch.sent.get(address, 0) + self.batch.sent_now.get(address, 0)
+
+    def suspended_until(self, address: str) -> datetime | None:
+        flag = self.s.get(Flag, _suspend_key(address))
+        return datetime.fromisoformat(flag.value) if flag is not None and flag.value else None
+
+    def suspend(self, address: str, until: datetime) -> None:
+        key = _suspend_key(address)
+        flag = self.s.get(Flag, key)
+        if flag is None:
+            self.s.add(Flag(name=key, value=until.isoformat(), updated_at=until))
+        else:
+            flag.value, flag.updated_at = until.isoformat(), until
+
     def take_autoreply(self, address: str, day: str, cap: int) -> int:
         """Count one automatic reply to `address` today; return the new count, or 0 when the
         cap is already reached (no reply may be sent)."""
@@ -249,6 +288,8 @@ class Queries:
         self, raw: RawMail | PendingRaw, number: int | None, message_id: str | None, sender: str
     ) -> None:
         self.batch.raws[raw.identity] = raw
+        if sender:
+            self.batch.sent_now[sender] = self.batch.sent_now.get(sender, 0) + 1
         if number is not None:
             if message_id:
                 self.batch.message_ids[message_id] = number
@@ -256,6 +297,10 @@ class Queries:
 
     def remember_outgoing(self, message_id: str, number: int) -> None:
         self.batch.message_ids[message_id] = number
+
+
+def _suspend_key(address: str) -> str:
+    return "suspend:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
 AGENT_PURPOSES = ("notify", "sla", "incident", "agent_error", "escalation")

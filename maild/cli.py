@@ -7,13 +7,13 @@ Exit status (CONTRACT.md): 0 ok, 1 the work failed, 2 usage or configuration err
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
 from maild import __version__
 from maild.commands import COMMANDS
 from maild.errors import ConfigError, MaildError, NotFound, StorageUnavailable
+from maild.observe import setup_logging
 
 EX_OK, EX_FAIL, EX_USAGE, EX_TEMPFAIL = 0, 1, 2, 75
 
@@ -38,13 +38,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if not args.verbose:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    setup_logging(args.verbose)
     try:
         code: int = args.handler(args)
         return code

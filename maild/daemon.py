@@ -19,6 +19,7 @@ from typing import Any
 
 from maild import configfile, sla_watch
 from maild.errors import ConfigError, TransientError
+from maild.observe import Metrics
 from maild.outbox import Sender
 from maild.pipeline import Pipeline
 from maild.settings import MailboxSettings, Settings
@@ -55,6 +56,9 @@ class Daemon:
         self.wake_outbox = asyncio.Event()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="maild-work")
         self.sessions = pipeline.sessions
+        self.metrics = Metrics(settings.log.metrics_port, settings.log.metrics_address)
+        sender.metrics = self.metrics
+        pipeline.observers.append(self.metrics.ingested)
         self.mailboxes: list[MailboxLoop] = []
 
     async def _work(self, fn: Any, *args: Any) -> Any:
@@ -156,6 +160,7 @@ class Daemon:
                                         self.pipeline.renderer, datetime.now(UTC))
                 if sent:
                     log.info("SLA: %d warning(s) queued", sent)
+                    self.metrics.warned(sent)
                     self.wake_outbox.set()
             except TransientError as e:
                 log.warning("SLA sweep: %s", e)

@@ -30,6 +30,7 @@ from tenacity import (
 from maild.database import flags
 from maild.database.engine import transaction
 from maild.database.models import OutboxRow
+from maild.observe import Metrics
 from maild.settings import Settings
 
 log = logging.getLogger("maild.outbox")
@@ -73,6 +74,7 @@ class Sender:
         self.sessions = sessions
         self.stale_after = stale_after
         self.over_budget = False
+        self.metrics: Metrics | None = None
 
     def claim(self, limit: int = 50) -> list[Claimed]:
         now = datetime.now(UTC)
@@ -126,6 +128,8 @@ class Sender:
                 row = s.get(OutboxRow, r.id)
                 if row is None:
                     continue
+                if self.metrics is not None:
+                    self.metrics.delivered(row.purpose, row.created_at, now, r.ok, r.permanent)
                 if r.ok:
                     row.status, row.sent_at, row.last_error = "sent", now, r.detail
                 elif r.permanent or attempts[r.id] >= self.settings.outbox.max_attempts:

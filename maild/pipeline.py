@@ -98,6 +98,7 @@ class Pipeline:
         self.sessions = sessions
         self.files = files
         self.words = default_words()
+        self.observers: list[Callable[[list[Outcome]], None]] = []  # e.g. metrics
         self.reconfigure(settings)
 
     def reconfigure(self, settings: Settings) -> None:
@@ -176,6 +177,8 @@ class Pipeline:
             self.files.done(p.sha256)
         if after_commit:
             after_commit(outcomes)
+        for observe in self.observers:
+            observe(outcomes)
         return outcomes
 
     def _commit(self, prepared: Sequence[_Prepared]) -> list[Outcome]:

@@ -272,6 +272,14 @@ class IncidentSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LogSettings:
+    format: Literal["text", "json"] = "text"
+    # Prometheus metrics of `maild run` on 127.0.0.1:PORT; 0 = off
+    metrics_port: int = 0
+    metrics_address: str = "127.0.0.1"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The whole configuration; `source` is the file it came from."""
 
@@ -288,3 +296,4 @@ class Settings:
     knowledge: tuple[KnowledgeEntry, ...] = ()
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     incidents: IncidentSettings = field(default_factory=IncidentSettings)
+    log: LogSettings = field(default_factory=LogSettings)

@@ -29,7 +29,12 @@ class App:
 
     @classmethod
     def load(cls, args: argparse.Namespace) -> App:
-        return cls(configfile.load(args.config))
+        settings = configfile.load(args.config)
+        if settings.log.format != "text":
+            from maild.observe import setup_logging
+
+            setup_logging(bool(getattr(args, "verbose", False)), settings.log.format)
+        return cls(settings)
 
     @cached_property
     def engine(self) -> Engine:

@@ -40,6 +40,7 @@ from maild.settings import Settings
 from maild.sla import Calendar
 from maild.stages import stage
 from maild.store.files import FileStore
+from maild.tickets import SYSTEM, event
 
 log = logging.getLogger("maild.pipeline")
 T = TypeVar("T")
@@ -302,7 +303,8 @@ class Pipeline:
             raise StageError("classify", ValueError(
                 "no usable From address: no customer to open a ticket for"))
         kind, kind_reason = stage("classify", classify.kind_of, msg, settings.support.address)
-        number, thread_reason = stage("thread", thread.find, msg, q, settings.agents.addresses)
+        threaded = stage("thread", thread.find, msg, q, settings.agents.addresses)
+        number, thread_reason = threaded.ticket, threaded.reason
         if kind == "bounce":
             bounced = self._bounced(q, msg, p.arrival)
             if bounced:
@@ -333,6 +335,11 @@ class Pipeline:
                 ticket, acked = self.intake.new_ticket(s, q, w, mail, number)
                 if parent is not None:
                     ticket.parent_number = parent.number
+                elif threaded.foreign is not None:
+                    ticket.parent_number = threaded.foreign
+                    w.events.append(event(threaded.foreign, p.arrival, SYSTEM,
+                                          f"ticket #{number} quotes this ticket's tag",
+                                          "from someone not on this ticket: not appended here"))
                 s.add(ticket)
                 q.batch.tickets[number] = ticket
                 outcome = thread_reason if acked else f"{thread_reason}; not acknowledged"

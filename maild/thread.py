@@ -1,14 +1,16 @@
 """Thread stage: which existing ticket, if any, a mail belongs to — and why.
 
-Input: ParsedMessage and a read-only `Lookup` (queries over stored mail). Output:
-(ticket number or None, reason). In order: In-Reply-To/References to any Message-ID we
-stored or sent; the subject tag [#N] — but only from the ticket's customer, an agent, or a
-participant, so nobody can write to someone else's ticket by guessing numbers. The same
-subject alone is never enough.
+Input: ParsedMessage and a read-only `Lookup` (queries over stored mail). Output: `Threaded`
+(the ticket or None, the reason, and a ticket a stranger's tag pointed at). In order:
+In-Reply-To/References to any Message-ID we stored or sent; the subject tag [#N] — but only
+from the ticket's customer, an agent, or a participant, so nobody can write to someone
+else's ticket by guessing numbers (a stranger's tag makes a new ticket linked to that one).
+The same subject alone is never enough.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from maild.classify import TICKET_TAG
@@ -21,12 +23,19 @@ class Lookup(Protocol):
     def is_participant(self, number: int, address: str) -> bool: ...
 
 
-def find(msg: ParsedMessage, lookup: Lookup, agents: tuple[str, ...]) -> tuple[int | None, str]:
+@dataclass(frozen=True, slots=True)
+class Threaded:
+    ticket: int | None  # the ticket the mail belongs to
+    reason: str
+    foreign: int | None = None  # a ticket whose tag a stranger quoted: link, never append
+
+
+def find(msg: ParsedMessage, lookup: Lookup, agents: tuple[str, ...]) -> Threaded:
     ids = tuple(dict.fromkeys(msg.in_reply_to + tuple(reversed(msg.references))))
     if ids:
         number = lookup.ticket_by_message_ids(ids)
         if number is not None:
-            return number, "In-Reply-To/References name a mail of this ticket"
+            return Threaded(number, "In-Reply-To/References name a mail of this ticket")
     for m in TICKET_TAG.finditer(msg.subject):
         number = int(m.group(1))
         customer = lookup.ticket_customer(number)
@@ -34,12 +43,11 @@ def find(msg: ParsedMessage, lookup: Lookup, agents: tuple[str, ...]) -> tuple[i
             continue
         sender = msg.sender.address
         if sender == customer or sender in agents or lookup.is_participant(number, sender):
-            return (
-                number,
-                f"subject tag [#{number}] from the ticket's {_role(sender, customer, agents)}",
-            )
-        return None, f"subject tag [#{number}] from {_mask(sender)}, who is not on that ticket"
-    return None, "no reference to a known ticket"
+            role = _role(sender, customer, agents)
+            return Threaded(number, f"subject tag [#{number}] from the ticket's {role}")
+        return Threaded(None, f"subject tag [#{number}] from {_mask(sender)}, who is not on "
+                              "that ticket: a new ticket, linked to it", foreign=number)
+    return Threaded(None, "no reference to a known ticket")
 
 
 def _role(sender: str, customer: str, agents: tuple[str, ...]) -> str:

@@ -89,6 +89,9 @@ def ticket_json(t: Ticket, tz: ZoneInfo, incident_tickets: list[int] | None = No
         "error_codes": list(codes),
         "environment": env,
         "queue": t.queue,
+        "assignee": t.assignee,
+        "rating": t.rating or None,
+        "linked_to": t.parent_number,
         "incident": None if t.incident is None else {
             "id": t.incident.id, "key": t.incident.key, "title": t.incident.title,
             "status": t.incident.status, "tickets": incident_tickets or [t.number]},

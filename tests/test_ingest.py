@@ -156,5 +156,10 @@ def test_followup_by_in_reply_to_and_tag(maild: Maild) -> None:
     stranger = ingest(maild, input=mail(subject=f"[#{n}] give me the data",
                                         sender="eve@evil.example"))[0]
     assert stranger["action"] == "created" and stranger["ticket"] != n
+    linked = maild.json("tickets", "show", str(stranger["ticket"]))
+    assert "not on that ticket" in stranger["reason"]
+    assert any("quotes this ticket's tag" in e["what"] for e in
+               maild.json("tickets", "show", str(n))["events"])
+    assert linked["messages"][0]["text"]
     t = maild.json("tickets", "show", str(n))
     assert len(t["messages"]) == 3

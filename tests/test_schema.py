@@ -51,3 +51,24 @@ def test_wheel_carries_data_files(tmp_path: Path) -> None:
                    "maild/defaults/rules.toml", "maild/database/migrations/env.py",
                    "maild/database/migrations/versions/0001_initial_schema.py"):
         assert needed in names, needed
+
+
+def test_upgrade_keeps_data_of_an_older_schema(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from maild.database.engine import make_engine
+
+    engine = make_engine(DatabaseSettings(url=f"sqlite:///{tmp_path}/old.db"))
+    migrate.upgrade(engine, "0002")
+    with engine.begin() as c:
+        c.execute(text(
+            "INSERT INTO tickets (number, subject, status, priority, category, customer_address,"
+            " customer_name, language, created_at, updated_at, first_response_due,"
+            " resolution_due) VALUES (1001, 'old', 'open', 'P2', 'data', 'a@b.cn', '', 'zh',"
+            " '2026-01-01', '2026-01-01', '2026-01-01', '2026-01-02')"))
+    before, after = migrate.upgrade(engine)
+    assert (before, after) == ("0002", migrate.HEAD)
+    with engine.connect() as c:
+        row = c.execute(text("SELECT subject, queue, assignee, incident_id FROM tickets")).one()
+    assert tuple(row) == ("old", "", "", None)
+    engine.dispose()

@@ -42,3 +42,29 @@ def test_warnings_once_each(make_maild: Callable[..., Maild], db_url: str) -> No
     assert all(r["subject"].startswith(f"[#{number}] SLA") for r in rows)
     events = [e["what"] for e in m.json("tickets", "show", str(number))["events"]]
     assert sum(e.startswith("SLA warning") for e in events) == 3
+
+
+def test_p1_without_agent_update_gets_a_progress_reminder_per_4_hours(
+        make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(sla={
+        "working_hours": "00:00-23:59",
+        "working_days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        "warn_before": "1m",
+        "targets": {p: {"first_response": "5d", "resolution": "9d"}
+                    for p in ("P1", "P2", "P3", "P4")},
+    })
+    done = m("ingest", "-", "--json", input=mail(subject="所有用户都无法登录",
+                                                 body="所有用户都无法登录系统，核心业务中断"))
+    number = json.loads(done.stdout)[0]["ticket"]
+    assert m.json("tickets", "show", str(number))["priority"] == "P1"
+    settings = configfile.load(str(m.config))
+    engine = make_engine(settings.database)
+    factory, renderer = sessions(engine), Renderer()
+    now = datetime.now(UTC)
+    assert sweep(settings, factory, renderer, now + timedelta(hours=3)) == 0
+    assert sweep(settings, factory, renderer, now + timedelta(hours=5)) == 1
+    assert sweep(settings, factory, renderer, now + timedelta(hours=6)) == 0
+    assert sweep(settings, factory, renderer, now + timedelta(hours=9)) == 1
+    engine.dispose()
+    events = [e["what"] for e in m.json("tickets", "show", str(number))["events"]]
+    assert events.count("P1 progress reminder") == 2

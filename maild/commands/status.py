@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from maild.commands.common import App, add_json, emit_json
 from maild.database import flags
-from maild.database.models import OutboxRow, QuarantineRow, RawMail, Ticket
+from maild.database.models import OutboxRow, QuarantineRow, RawMail, SourceState, Ticket
 from maild.views import iso
 
 
@@ -26,7 +26,6 @@ def handle(args: argparse.Namespace) -> int:
     with app.sessions() as s:
         outbox = dict(
             s.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status))
-            .tuples()
             .all()
         )
         sources = [
@@ -48,6 +47,12 @@ def handle(args: argparse.Namespace) -> int:
             "outbox": {
                 k: outbox.get(k, 0) for k in ("queued", "sending", "sent", "failed", "dropped")
             },
+            "mailboxes": [
+                {"name": r.name, "last_fetch": iso(r.last_fetch, tz), "backlog": r.backlog,
+                 "last_error": r.last_error, "fetched_by": r.owner or None,
+                 "lease_until": iso(r.lease_until, tz)}
+                for r in s.scalars(select(SourceState).order_by(SourceState.name))
+            ],
             "outbox_paused": flags.is_set(s, flags.OUTBOX_PAUSED),
             "quarantine_held": s.scalar(
                 select(func.count())
@@ -56,7 +61,6 @@ def handle(args: argparse.Namespace) -> int:
             ),
             "tickets": dict(
                 s.execute(select(Ticket.status, func.count()).group_by(Ticket.status))
-                .tuples()
                 .all()
             ),
             "oldest_unanswered": None

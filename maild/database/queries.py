@@ -63,6 +63,7 @@ class Batch:
     sent: dict[str, int] = field(default_factory=dict)  # mails per sender in the flood window
     sent_now: dict[str, int] = field(default_factory=dict)  # … and in this batch
     flood_since: datetime | None = None
+    suspended: dict[str, Flag] = field(default_factory=dict)  # flood suspensions by sender
 
 
 class Queries:
@@ -250,20 +251,28 @@ class Queries:
                 .group_by(TicketMessage.author_address))
             for address, count in rows:
                 b.sent[str(address)] = int(count)
+            keys = {_suspend_key(a): a for a in chunk}
+            for flag in self.s.scalars(select(Flag).where(Flag.name.in_(keys))):
+                b.suspended[keys[flag.name]] = flag
 
     def mails_from(self, address: str) -> int:
         """Mails from `address` within the flood window, this one included."""
         return self.batch.sent.get(address, 0) + self.batch.sent_now.get(address, 0)
 
     def suspended_until(self, address: str) -> datetime | None:
-        flag = self.s.get(Flag, _suspend_key(address))
+        if self.batch.flood_since is not None:  # prefetched for the batch
+            flag = self.batch.suspended.get(address)
+        else:
+            flag = self.s.get(Flag, _suspend_key(address))
         return datetime.fromisoformat(flag.value) if flag is not None and flag.value else None
 
     def suspend(self, address: str, until: datetime) -> None:
         key = _suspend_key(address)
-        flag = self.s.get(Flag, key)
+        flag = self.batch.suspended.get(address) or self.s.get(Flag, key)
         if flag is None:
-            self.s.add(Flag(name=key, value=until.isoformat(), updated_at=until))
+            flag = Flag(name=key, value=until.isoformat(), updated_at=until)
+            self.s.add(flag)
+            self.batch.suspended[address] = flag
         else:
             flag.value, flag.updated_at = until.isoformat(), until
 

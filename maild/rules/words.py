@@ -65,8 +65,17 @@ def pattern(word: str) -> re.Pattern[str]:
 
 
 def found(text: str, words: Sequence[str]) -> list[str]:
-    """The words of the list that occur in `text` (already lower-cased)."""
-    return [w for w in words if w and pattern(w).search(text)]
+    """The words of the list that occur in `text` (already lower-cased). A plain substring
+    test on the word's longest literal piece runs first: most words are absent from most
+    mail, and `in` is far cheaper than a regular-expression search."""
+    return [w for w in words if w and literal(w) in text and pattern(w).search(text)]
+
+
+@cache
+def literal(word: str) -> str:
+    """A piece of `word` that any match must contain verbatim."""
+    pieces = re.split(r"\s+|…", word.lower().strip().rstrip("*"))
+    return max(pieces, key=len) if pieces else ""
 
 
 def strip(text: str, words: Sequence[str]) -> str:

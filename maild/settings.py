@@ -15,6 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from maild.durations import Duration
+from maild.peaks import parse_peak
 
 Security = Literal["ssl", "starttls", "none"]
 Language = Literal["zh", "en"]
@@ -75,8 +76,6 @@ def check_positive(value: float) -> None:
 
 
 def check_peaks(values: tuple[str, ...]) -> None:
-    from maild.rules.peaks import parse_peak  # the rules package imports this module
-
     for v in values:
         parse_peak(v)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from maild.message import RuleHit
+from maild.peaks import parse_peak
 from maild.rules import discover
-from maild.rules.peaks import parse_peak
 from tests.test_rules_common import context, mail
 
 

@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import cache
 
 from maild.message import ParsedMessage, RuleHit
-from maild.rules.peaks import Peak, parse_peak
+from maild.peaks import Peak, parse_peak
 from maild.rules.queue import queue_for
 from maild.rules.words import Words, defaults, merged
 from maild.settings import PRIORITIES, RulesSettings, Settings

@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 from maild.message import ParsedMessage, RuleHit
+from maild.peaks import active
 from maild.rules import Context, rule
-from maild.rules.peaks import active
 
 
 @rule("business-peak")

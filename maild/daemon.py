@@ -69,9 +69,12 @@ class Daemon:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
-        recovered = await self._work(self.pipeline.recover)
-        if recovered:
-            log.info("recovered %d mail(s) stored before a crash", len(recovered))
+        try:
+            recovered = await self._work(self.pipeline.recover)
+            if recovered:
+                log.info("recovered %d mail(s) stored before a crash", len(recovered))
+        except TransientError as e:  # the journal stays; the next start tries again
+            log.warning("recovery of journaled mail postponed: %s", e)
         tasks = [asyncio.create_task(self._outbox_loop(), name="outbox"),
                  asyncio.create_task(self._sla_loop(), name="sla")]
         tasks += [

@@ -47,7 +47,7 @@ TRANSPORT = frozenset(
 )
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _LINE = re.compile(rb"\r?\n")
-_MSGID = re.compile(rb"<[^<>\s]+>")
+_MSGID = re.compile(rb"<[^<>\s\x00-\x1f\x7f]+>")
 
 
 def split_head(data: bytes) -> tuple[list[bytes], bytes]:
@@ -85,5 +85,6 @@ def message_id(data: bytes) -> str | None:
         if name.strip().lower() == b"message-id":
             m = _MSGID.search(value)
             text = (m.group(0) if m else value.strip()).decode("ascii", "replace")
+            text = "".join(c for c in text if c.isprintable())
             return text[:500] or None
     return None

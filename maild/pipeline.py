@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from maild import agents, bounces, classify, parsers, respond, thread
@@ -169,10 +169,13 @@ class Pipeline:
         self.files.sync()  # every raw mail of the batch is durable before any commit
         try:
             outcomes = self._commit(prepared)
-        except IntegrityError:
-            # another daemon committed one of these mails first: one transaction per mail,
-            # in which the identity check sees its row and reports a duplicate
-            log.info("group commit collided with another writer; committing one by one")
+        except DBAPIError as e:
+            if _transient(e):
+                raise
+            # another daemon committed one of these mails first, or one mail holds data the
+            # database refuses: one transaction per mail, in which the identity check reports
+            # a duplicate and a refused mail alone is quarantined
+            log.info("group commit failed (%s); committing one by one", type(e.orig).__name__)
             outcomes = [self._commit_alone(p) for p in prepared]
         for p in prepared:
             self.files.done(p.sha256)
@@ -208,7 +211,9 @@ class Pipeline:
     def _commit_alone(self, p: _Prepared) -> Outcome:
         try:
             return self._commit([p])[0]
-        except IntegrityError as e:
+        except DBAPIError as e:
+            if _transient(e):
+                raise
             with transaction(self.sessions) as s:
                 return self._quarantine(s, Queries(s), p, "commit", e)
 
@@ -440,3 +445,8 @@ class Pipeline:
             p.sha256,
             p.item,
         )
+
+
+def _transient(e: DBAPIError) -> bool:
+    """The database is unreachable or busy (retry later), as opposed to refusing this data."""
+    return isinstance(e, OperationalError) or bool(e.connection_invalidated)

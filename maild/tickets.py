@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from maild.database.models import Ticket
-from maild.database.writes import Ref, Row, Writes
+from maild.database.writes import Ref, Row, Writes, nul_free
 from maild.message import ParsedMessage, Triage
 
 SYSTEM = "maild"
@@ -22,12 +22,12 @@ def create(w: Writes, number: int, msg: ParsedMessage, triage: Triage, arrival: 
     assert triage.due is not None
     ticket = Ticket(
         number=number,
-        subject=(msg.subject or "(no subject)")[:MAX_SUBJECT],
+        subject=nul_free(msg.subject or "(no subject)")[:MAX_SUBJECT],
         status="new",
         priority=triage.priority,
         category=triage.category,
         customer_address=msg.sender.address,
-        customer_name=msg.sender.name[:200],
+        customer_name=nul_free(msg.sender.name)[:200],
         language=msg.language,
         created_at=arrival,
         updated_at=arrival,

@@ -108,6 +108,12 @@ class Writes:
             _insert(conn, _table(table), rows)
 
 
+def nul_free(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; a NUL from hostile mail becomes U+FFFD (the raw mail
+    keeps the original bytes)."""
+    return text.replace("\x00", "\ufffd")
+
+
 def _resolve(row: Row, column: str, ids: list[int]) -> None:
     ref = row.get(column)
     if isinstance(ref, Ref):
@@ -117,6 +123,10 @@ def _resolve(row: Row, column: str, ids: list[int]) -> None:
 def _insert(conn: Connection, table: Table, rows: list[Row], returning: bool = False) -> list[int]:
     if not rows:
         return []
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                row[key] = nul_free(value)
     if not returning:
         conn.execute(insert(table), rows)
         return []

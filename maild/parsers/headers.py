@@ -99,7 +99,7 @@ def addresses(values: list[str] | None, defects: list[str], name: str) -> tuple[
         pairs = _salvage(values)
     for display, addr in pairs:
         addr = addr.strip().strip("<>").lower()
-        if "@" not in addr or any(c.isspace() for c in addr):
+        if "@" not in addr or any(c.isspace() or not c.isprintable() for c in addr):
             if addr:
                 defects.append(f"{name}: unusable address {addr[:80]!r}")
             continue
@@ -149,7 +149,7 @@ def date(value: str | None, defects: list[str]) -> datetime | None:
 def message_ids(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
-    return tuple(dict.fromkeys(re.findall(r"<[^<>\s]{1,500}>", str(value))))
+    return tuple(dict.fromkeys(re.findall(r"<[^<>\s\x00-\x1f\x7f]{1,500}>", str(value))))
 
 
 def _iso_date(value: str) -> datetime | None:

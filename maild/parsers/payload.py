@@ -73,7 +73,13 @@ def filename(part: email.message.Message, defects: list[str]) -> str:
 
 
 def _clean_name(name: str) -> str:
-    return name.replace("\r", "").replace("\n", "").strip()[:1000]
+    """The sender's file name as data: one line, at most 1,000 characters, its extension
+    kept (safe_name shortens it further for display and keeps the extension too)."""
+    name = name.replace("\r", "").replace("\n", "").strip()
+    if len(name) <= 1000:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    return stem[:1000 - len(ext) - 1] + "." + ext if dot and 0 < len(ext) <= 10 else name[:1000]
 
 
 def raw(

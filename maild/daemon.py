@@ -85,6 +85,9 @@ class Daemon:
             asyncio.create_task(self._maildir_loop(MaildirSource(m)), name=f"maildir:{m.name}")
             for m in self.settings.maildirs
         ]
+        watchdog = int(os.environ.get("WATCHDOG_USEC", "0") or 0)
+        if watchdog > 0:
+            tasks.append(asyncio.create_task(self._watchdog(watchdog / 2e6), name="watchdog"))
         sd_notify("READY=1")
         log.info(
             "maild running: %d mailbox(es), %d maildir(s), outbox to %s:%d",
@@ -155,6 +158,16 @@ class Daemon:
             await self._maildir_sweep(MaildirSource(m))
         while await self._outbox_sweep():
             pass
+
+    async def _watchdog(self, every: float) -> None:
+        """systemd WatchdogSec: ping while the event loop and the database worker answer."""
+        while not self.stopping.is_set():
+            await self._work(lambda: None)
+            sd_notify("WATCHDOG=1")
+            try:
+                await asyncio.wait_for(self.stopping.wait(), timeout=every)
+            except TimeoutError:
+                pass
 
     async def _sla_loop(self) -> None:
         while not self.stopping.is_set():

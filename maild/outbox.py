@@ -4,7 +4,7 @@ Input: outbox rows written by the respond stage. Output: rows marked sent, queue
 a later attempt time (transient: connection trouble, 4xx), or failed with the server's answer
 (permanent: 5xx, or too many attempts). A row is claimed (status `sending`, attempt counted)
 and committed *before* the SMTP transaction, so a crash mid-send leaves a visible `sending`
-row: after `stale_after` it is sent again (at-least-once; the window is one SMTP exchange).
+row: after `outbox.stale_after` it is sent again (at-least-once; the window is one SMTP exchange).
 Several daemons on PostgreSQL claim with FOR UPDATE SKIP LOCKED and never share a row.
 """
 
@@ -30,6 +30,7 @@ from tenacity import (
 from maild.database import flags
 from maild.database.engine import transaction
 from maild.database.models import OutboxRow
+from maild.durations import parse_seconds
 from maild.observe import Metrics
 from maild.settings import Settings
 
@@ -68,11 +69,9 @@ class Sender:
         self,
         settings: Settings,
         sessions: sessionmaker[Session],
-        stale_after: timedelta = timedelta(minutes=5),
     ) -> None:
         self.settings = settings
         self.sessions = sessions
-        self.stale_after = stale_after
         self.over_budget = False
         self.metrics: Metrics | None = None
 
@@ -97,7 +96,8 @@ class Sender:
                 update(OutboxRow)
                 .where(
                     OutboxRow.status == "sending",
-                    OutboxRow.next_attempt_at < now - self.stale_after,
+                    OutboxRow.next_attempt_at
+                    < now - timedelta(seconds=parse_seconds(self.settings.outbox.stale_after)),
                 )
                 .values(status="queued")
             )

@@ -259,6 +259,8 @@ class OutboxSettings:
     flood_pause: str = _check(check_window, "1h")
     # all outgoing mail per hour, a brake on loops; past it sending waits for the next hour
     max_per_hour: int = _check(check_positive, 1000)
+    # a row left `sending` by a crash mid-SMTP is sent again after this long
+    stale_after: str = _check(check_window, "5m")
 
 
 @dataclass(frozen=True, slots=True)

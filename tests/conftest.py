@@ -118,6 +118,8 @@ class ScriptedSMTP:
     reject: set[str] = field(default_factory=set)  # recipients answered 550
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     data_calls: int = 0
+    drop_data: int = 0  # the next N DATA commands: the connection is cut, no answer
+    slow_data: float = 0.0  # seconds to think before answering DATA (a kill -9 window)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: Any) -> str:
@@ -128,8 +130,18 @@ class ScriptedSMTP:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.data_calls += 1
+        if self.drop_data > 0:
+            self.drop_data -= 1
+            server.transport.close()
+            return "421 4.4.2 connection dropped"  # never reaches the client
         if self.fail_data:
             return self.fail_data.pop(0)
+        if self.slow_data:
+            import asyncio
+
+            await asyncio.sleep(self.slow_data)
+            if server.transport is None or server.transport.is_closing():
+                return "421 4.4.2 client gone"  # like an MTA: not queued without the client
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 2.0.0 Ok: queued"
 

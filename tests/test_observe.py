@@ -6,6 +6,7 @@ import signal
 import time
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 from maild.observe import mask
 from tests.conftest import Maild, free_port, mail
@@ -62,3 +63,57 @@ def test_maildir_metrics_status_and_sigterm(make_maild: Callable[..., Maild]) ->
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_sighup_with_a_broken_config_keeps_running(make_maild: Callable[..., Maild]) -> None:
+    m = make_maild()
+    box = m.home / "Maildir"
+    for sub in ("new", "cur", "tmp"):
+        (box / sub).mkdir(parents=True)
+    good = m.config.read_text() + f'\n[[maildirs]]\nname = "local"\npath = "{box}"\n'
+    m.config.write_text(good)
+    proc = m.popen("run")
+    try:
+        time.sleep(1.5)
+        m.config.write_text(good + "\n[nonsense]\nx = 1\n")
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(1.0)
+        assert proc.poll() is None, "a bad config on SIGHUP stopped the daemon"
+        m.config.write_text(good)  # for the CLI below; the daemon keeps what it has
+        (box / "new" / "after-hup.eml").write_bytes(mail(subject="after the reload"))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not m.json("tickets", "list"):
+            time.sleep(0.2)
+        assert [t["subject"] for t in m.json("tickets", "list")] == ["after the reload"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        assert "new config rejected, keeping the old one" in err and "nonsense" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_watchdog_and_ready_reach_systemd(make_maild: Callable[..., Maild], tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    m = make_maild()
+    path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(10)
+    env = {**os.environ, "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"}
+    proc = subprocess.Popen([sys.executable, "-m", "maild", "--config", str(m.config), "run"],
+                            cwd=m.home, env=env, stderr=subprocess.DEVNULL)
+    try:
+        got = [sock.recv(100).decode() for _ in range(3)]
+        assert "READY=1" in got and "WATCHDOG=1" in got
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        sock.close()

@@ -223,3 +223,42 @@ def test_bounce_of_our_acknowledgement_is_recorded_not_answered(
     row = next(r for r in m.json("outbox", "list", "--all") if r["id"] == ack["id"])
     assert row["status"] == "failed" and "5.1.1" in row["last_error"]
     assert len([r for r in m.json("outbox", "list", "--all") if r["purpose"] == "ack"]) == 1
+
+
+def test_connection_dropped_mid_data_is_retried_once(ready: Maild, smtp: SMTPServer) -> None:
+    smtp.handler.drop_data = 1
+    ingest(ready, mail(sender="drop@customer.cn", subject="dropped"))
+    proc = daemon(ready)
+    try:
+        smtp.wait_for(2, timeout=20)
+        time.sleep(1.0)
+    finally:
+        assert stop(proc) == 0
+    acks = [m for m in smtp.handler.messages if m[1] == ["drop@customer.cn"]]
+    assert len(acks) == 1
+    assert all(r["status"] == "sent" for r in ready.json("outbox", "list", "--all"))
+
+
+def test_kill_9_mid_send_then_restart_sends_once(make_maild: Callable[..., Maild],
+                                                 smtp: SMTPServer) -> None:
+    m = make_maild(smtp={"port": smtp.port}, agents={"notify": []},
+                   outbox={"poll_interval": 0.1, "retry_base": 0.2, "stale_after": "1s"})
+    smtp.handler.slow_data = 3.0
+    ingest(m, mail(sender="slow@customer.cn", subject="slow server"))
+    proc = daemon(m)
+    deadline = time.monotonic() + 15
+    while smtp.handler.data_calls == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert smtp.handler.data_calls == 1  # the daemon is inside DATA now
+    proc.kill()
+    proc.wait()
+    assert [r["status"] for r in m.json("outbox", "list")] == ["sending"]  # visible, not lost
+    smtp.handler.slow_data = 0.0
+    proc = daemon(m)
+    try:
+        smtp.wait_for(1, timeout=20)
+        time.sleep(1.0)
+    finally:
+        assert stop(proc) == 0
+    assert len(smtp.handler.messages) == 1
+    assert [r["status"] for r in m.json("outbox", "list", "--all")] == ["sent"]

@@ -119,3 +119,30 @@ def test_sigkill_mid_batch_then_restart_loses_and_doubles_nothing(
     acks = [r for r in m.json("outbox", "list", "--all") if r["purpose"] == "ack"]
     assert len(acks) == 60  # one per ticket, never two
     assert len(account.subjects("Archive")) == 60
+
+
+def test_two_daemons_on_postgresql_share_a_mailbox_exactly_once(
+        make_maild: Callable[..., Maild], account: Account, smtp: SMTPServer,
+        pg_url: str) -> None:
+    m = configure(make_maild, account, smtp, db_url=pg_url)
+    account.append(*[mail(subject=f"shared {i}", sender=f"s{i}@customer.cn") for i in range(30)])
+    first, second = m.popen("run"), m.popen("run")
+    try:
+        assert wait_until(lambda: len(smtp.handler.messages) >= 30, 60)
+        holder = next(b["fetched_by"] for b in m.json("status")["mailboxes"])
+        assert holder, "one daemon holds the mailbox lease"
+        # the holder stops cleanly and hands the lease over; the other takes the mailbox
+        stopping = first if holder.endswith(f":{first.pid}") else second
+        assert stop(stopping) == 0
+        account.append(*[mail(subject=f"after {i}", sender=f"a{i}@customer.cn")
+                         for i in range(5)])
+        assert wait_until(lambda: len(smtp.handler.messages) >= 35, 60)
+        time.sleep(1.0)
+    finally:
+        for proc in (first, second):
+            if proc.poll() is None:
+                assert stop(proc) == 0
+    tickets = m.json("tickets", "list")
+    assert len(tickets) == 35 and len({t["subject"] for t in tickets}) == 35
+    rcpts = [r for _, rs, _ in smtp.handler.messages for r in rs]
+    assert len(rcpts) == 35 and len(set(rcpts)) == 35  # every acknowledgement once

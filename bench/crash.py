@@ -10,7 +10,10 @@ records every mail it accepts, and `--daemons` copies of `maild run` (more than 
 PostgreSQL). Half the mails are APPENDed to the mailbox (IMAP IDLE source), half are fed one
 `maild ingest -` process each, as an MTA pipe delivers them (exit 75 is retried, as an MTA
 would). Every mail has its own subject and sender. Meanwhile a killer SIGKILLs a random
-daemon at a random moment (0.3-2.5 s apart) and starts it again, `--kills` times.
+daemon at a random moment and starts it again, `--kills` times, spread over the time the
+pipe feed takes (about one second a mail on two cores; `--gap` sets the mean gap instead).
+A killed daemon holds its mailbox lease until it runs out (a minute), so IMAP intake pauses
+after a kill; pipe delivery goes on.
 
 Then the daemons run until every mail is ticketed, the mailbox is empty and nothing is
 waiting in the outbox. A row a kill left in `sending` is only sent again after five minutes
@@ -223,6 +226,7 @@ def main() -> int:
     ap.add_argument("--fail-rate", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--drain-timeout", type=float, default=900)
+    ap.add_argument("--gap", type=float, default=0.0, help="mean seconds between kills")
     args = ap.parse_args()
     if args.daemons > 1 and args.db == "sqlite":
         raise SystemExit("several daemons need PostgreSQL (--db postgresql+psycopg://...)")
@@ -254,8 +258,9 @@ def main() -> int:
         for f in feeders:
             f.start()
         kills = 0
+        gap = args.gap or max(1.4, len(by_pipe) / max(1, args.kills))
         while kills < args.kills:
-            time.sleep(rng.uniform(0.3, 2.5))
+            time.sleep(rng.uniform(0.2, 2 * gap - 0.2))
             n = rng.randrange(len(procs))
             procs[n].send_signal(signal.SIGKILL)
             procs[n].wait()

@@ -135,6 +135,8 @@ def ingest(m: Maild, data: bytes, name: str, tmp_path: Path) -> Run:
     assert not any(tmpdir.iterdir()), "temporary files were left behind"
     root = str(storage(m).resolve())
     for what, *args in events:
+        if what == "subprocess.Popen" and args and os.path.basename(args[0]) == "ldconfig":
+            continue  # ctypes.util.find_library looking up libc at import: not mail-driven
         assert not what.startswith(("socket.", "subprocess.", "urllib.", "http.",
                                     "smtplib.", "imaplib.", "ftplib.", "webbrowser.",
                                     "os.system", "os.exec", "os.posix_spawn", "os.fork")), \
@@ -143,7 +145,8 @@ def ingest(m: Maild, data: bytes, name: str, tmp_path: Path) -> Run:
             if what in ("write", "os.rename", "os.link", "os.mkdir", "os.remove", "os.symlink",
                         "os.truncate", "os.chmod", "os.rmdir", "shutil.rmtree"):
                 real = os.path.realpath(path)
-                assert real == root or real.startswith(root + os.sep), (what, path)
+                inside = real == root or real.startswith(root + os.sep)
+                assert inside or real == os.devnull, (what, path)
     assert hm.PHONE not in stderr and hm.SENDER not in stderr, stderr
     assert outcome["action"] in ("created", "quarantined", "suppressed"), outcome
     if outcome["action"] == "quarantined":
@@ -289,9 +292,6 @@ def test_hostile_attachment_names(m: Maild, tmp_path: Path) -> None:
     assert not (m.home / "etc").exists() and not (storage(m) / "etc").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="payload._clean_name cuts the sender's name to 1,000 "
-                   "characters before safe_name shortens it, so the extension of a longer name "
-                   "is lost (names.py promises to keep it)")
 def test_long_attachment_name_keeps_its_extension(m: Maild, tmp_path: Path) -> None:
     data = hm.with_attachment("long name", "long-name", b"log line\n",
                               'filename="' + "A" * 1000 + '.log"')
@@ -440,10 +440,6 @@ def test_nul_anywhere_is_stored_on_sqlite(make_maild: Callable[..., Maild]) -> N
     assert nul_failures(make_maild()) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="PostgreSQL refuses NUL in text: a NUL in an attachment's "
-                   "file name, the Message-ID or In-Reply-To/References fails the whole commit "
-                   "(exit 1, not a quarantine), and the mail left in the journal then stops "
-                   "`maild run` at start")
 def test_nul_anywhere_is_stored_on_postgresql(make_maild: Callable[..., Maild],
                                               pg_url: str) -> None:
     assert nul_failures(make_maild(pg_url)) == {}

@@ -161,7 +161,7 @@ class Installation:
                 return int(con.execute("select count(*) from tickets").fetchone()[0])
             finally:
                 con.close()
-        return len(self.json("tickets", "list"))
+        return len(self.json("tickets", "list", "--limit", "100000000"))
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def main() -> int:
 
 def report(inst: Installation, smtp: FlakySMTP, feed: Feed, args: argparse.Namespace,
            kills: int, elapsed: float, inbox: int, archive: int) -> int:
-    tickets = inst.json("tickets", "list")
+    tickets = inst.json("tickets", "list", "--limit", "100000000")
     per_subject = Counter(t["subject"] for t in tickets)
     lost = [i for i in range(args.mails) if per_subject[subject_of(i)] == 0]
     doubles = sum(c - 1 for s, c in per_subject.items() if c > 1)

@@ -35,6 +35,7 @@ from maild.errors import NotFound, StageError
 from maild.identity import identity_hash, message_id
 from maild.intake import Intake, Mail
 from maild.message import Action, ParsedMessage
+from maild.parallel import ParsePool
 from maild.rules.words import defaults as default_words
 from maild.settings import Settings
 from maild.sla import Calendar
@@ -100,6 +101,9 @@ class Pipeline:
         self.files = files
         self.words = default_words()
         self.observers: list[Callable[[list[Outcome]], None]] = []  # e.g. metrics
+        # parsing on worker processes: for single-threaded callers only (`maild ingest`),
+        # since forking a process that runs threads (the daemon) is not safe
+        self.pool: ParsePool | None = None
         self.reconfigure(settings)
 
     def reconfigure(self, settings: Settings) -> None:
@@ -141,7 +145,9 @@ class Pipeline:
                 received_at=raw.received_at,
             )
             q, w = Queries(s), Writes()
-            out = self._one(s, q, w, self._prepare(item, replay_of=raw))
+            prepared = self._prepare(item, replay_of=raw)
+            self.files.sync()
+            out = self._one(s, q, w, prepared)
             q.release()
             row.status = "replayed"
             row.replayed_at = datetime.now(UTC)
@@ -165,7 +171,7 @@ class Pipeline:
     def _batch(
         self, batch: Sequence[Incoming], after_commit: Callable[[list[Outcome]], None] | None
     ) -> list[Outcome]:
-        prepared = [self._prepare(item) for item in batch]
+        prepared = self._prepare_all(batch)
         self.files.sync()  # every raw mail of the batch is durable before any commit
         try:
             outcomes = self._commit(prepared)
@@ -217,15 +223,37 @@ class Pipeline:
             with transaction(self.sessions) as s:
                 return self._quarantine(s, Queries(s), p, "commit", e)
 
-    def _prepare(self, item: Incoming, replay_of: RawMail | None = None) -> _Prepared:
-        """Raw store and parse, outside the transaction."""
-        sha = hashlib.sha256(item.data).hexdigest()
-        if replay_of is None:
-            self.files.put_raw(item.data, sha)
-        parsed: ParsedMessage | None = None
-        failure: StageError | None = None
+    def _prepare_all(self, batch: Sequence[Incoming]) -> list[_Prepared]:
+        """Raw store first, then parse: on worker processes when the batch is large."""
+        if self.pool is None or not self.pool.usable(len(batch)):
+            return [self._prepare(item) for item in batch]
+        shas = [self.files.put_raw(item.data)[0] for item in batch]
         limit = self.settings.storage.max_message_size
-        if len(item.data) > limit:
+        small = [i for i, item in enumerate(batch) if len(item.data) <= limit]
+        results = self.pool.parse([batch[i].data for i in small], self.settings.support.language,
+                                  self.settings.storage.max_attachment_size)
+        parsed: dict[int, ParsedMessage | StageError] = dict(zip(small, results, strict=True))
+        return [self._prepare(item, sha=sha, parsed=parsed.get(i))
+                for i, (item, sha) in enumerate(zip(batch, shas, strict=True))]
+
+    def _prepare(self, item: Incoming, replay_of: RawMail | None = None, sha: str = "",
+                 parsed: ParsedMessage | StageError | None = None) -> _Prepared:
+        """Raw store and parse, outside the transaction (`sha` given: stored already;
+        `parsed` given: parsed already)."""
+        if not sha:
+            sha = hashlib.sha256(item.data).hexdigest()
+            if replay_of is None:
+                self.files.put_raw(item.data, sha)
+        done, parsed = parsed, None
+        failure: StageError | None = done if isinstance(done, StageError) else None
+        limit = self.settings.storage.max_message_size
+        if failure is not None:
+            pass
+        elif isinstance(done, ParsedMessage):
+            parsed = done
+            for a in parsed.attachments:
+                self.files.put_attachment(a.data, a.sha256)
+        elif len(item.data) > limit:
             failure = StageError(
                 "size",
                 ValueError(

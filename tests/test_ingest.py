@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,19 @@ def test_followup_by_in_reply_to_and_tag(maild: Maild) -> None:
     assert linked["messages"][0]["text"]
     t = maild.json("tickets", "show", str(n))
     assert len(t["messages"]) == 3
+
+
+def test_large_batch_parsed_on_workers_keeps_order_and_quarantine(
+        make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(outbox={"autoreply_per_sender_per_day": 1000})
+    files = []
+    for i in range(80):
+        f = m.home / f"b{i:03d}.eml"
+        f.write_bytes(b"\x00garbage" * 50 if i == 40 else
+                      mail(subject=f"批量 {i}", sender=f"w{i}@customer.cn"))
+        files.append(f)
+    out = ingest(m, *files)
+    assert [o["file"] for o in out] == [str(f) for f in files]
+    assert out[40]["action"] == "quarantined"
+    assert [o["action"] for o in out[:40] + out[41:]] == ["created"] * 79
+    assert len(m.json("tickets", "list", "--limit", "200")) == 79

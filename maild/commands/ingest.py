@@ -38,7 +38,13 @@ def handle(args: argparse.Namespace) -> int:
             app.files.put_raw(item.data)
         app.files.sync()
         raise
-    outcomes = app.pipeline.ingest(items)
+    from maild.parallel import ParsePool
+
+    app.pipeline.pool = ParsePool()
+    try:
+        outcomes = app.pipeline.ingest(items)
+    finally:
+        app.pipeline.pool.close()
     if args.json:
         emit_json([o.as_json() for o in outcomes] + failed)
     else:

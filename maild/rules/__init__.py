@@ -90,10 +90,16 @@ def rule(name: str) -> Callable[[Rule], Rule]:
 
 
 def discover() -> dict[str, Rule]:
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    """Every rule module of the package, imported once (the scan is not repeated per mail)."""
+    if not _SCANNED:
+        for info in pkgutil.iter_modules(__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{info.name}")
+        _SCANNED.append(True)
     return REGISTRY
+
+
+_SCANNED: list[bool] = []
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,6 @@ def literal(word: str) -> str:
 def strip(text: str, words: Sequence[str]) -> str:
     """`text` with every occurrence of the words blanked out (kept as sentence breaks)."""
     for w in words:
-        if w:
+        if w and literal(w) in text:
             text = pattern(w).sub(" | ", text)
     return text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -91,27 +93,29 @@ def show_row(args: argparse.Namespace) -> int:
 
 
 def retry(args: argparse.Namespace) -> int:
-    app = App.load(args).ready()
-    with transaction(app.sessions) as s:
-        row = s.get(OutboxRow, args.id)
-        if row is None or row.status == "sent":
-            raise NotFound(f"no unsent outbox row {args.id}")
-        row.status, row.next_attempt_at = "queued", datetime.now(UTC)
-        row.attempts = 0
+    with _unsent(args) as row:
+        row.status, row.next_attempt_at, row.attempts = "queued", datetime.now(UTC), 0
     print(f"outbox {args.id} queued for sending")
     return 0
 
 
 def drop(args: argparse.Namespace) -> int:
+    with _unsent(args) as row:
+        row.status = "dropped"
+        row.last_error = (row.last_error + "; dropped by admin").lstrip("; ")
+    print(f"outbox {args.id} dropped")
+    return 0
+
+
+@contextmanager
+def _unsent(args: argparse.Namespace) -> Iterator[OutboxRow]:
+    """The outbox row named on the command line, in a transaction; it must not be sent."""
     app = App.load(args).ready()
     with transaction(app.sessions) as s:
         row = s.get(OutboxRow, args.id)
         if row is None or row.status == "sent":
             raise NotFound(f"no unsent outbox row {args.id}")
-        row.status = "dropped"
-        row.last_error = (row.last_error + "; dropped by admin").lstrip("; ")
-    print(f"outbox {args.id} dropped")
-    return 0
+        yield row
 
 
 def _pause(args: argparse.Namespace, paused: bool) -> int:

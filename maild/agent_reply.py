@@ -18,7 +18,7 @@ from maild.database.models import Ticket
 from maild.database.queries import Queries
 from maild.database.writes import Ref, Writes
 from maild.message import ParsedMessage
-from maild.respond import outbox_row, tagged
+from maild.respond import outbox_row, reply_address, tagged
 from maild.settings import PRIORITIES, Settings
 from maild.sla import Calendar
 from maild.store.files import FileStore
@@ -140,7 +140,8 @@ class AgentReply:
                     sender=self.settings.support.address, to=(ticket.customer_address,),
                     subject=tagged(ticket, f"Re: {ticket.subject}", self.settings), body=body,
                     domain=_domain(self.settings), now=now, in_reply_to=last, references=refs,
-                    ticket=ticket.number, auto=False, attachments=files)
+                    ticket=ticket.number, auto=False, attachments=files,
+                    reply_to=reply_address(q, self.settings, ticket.number))
         q.remember_outgoing(out.message_id, ticket.number)
         w.outbox.append(outbox_row(out, ticket.number, now))
 

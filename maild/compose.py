@@ -94,7 +94,8 @@ def build(purpose: str, *, sender_name: str, sender: str, to: tuple[str, ...], s
           body: str, domain: str, now: datetime, in_reply_to: str | None = None,
           references: tuple[str, ...] = (), ticket: int | None = None, auto: bool = True,
           html: str | None = None,
-          attachments: tuple[tuple[str, str, bytes], ...] = ()) -> Outgoing:
+          attachments: tuple[tuple[str, str, bytes], ...] = (),
+          reply_to: str | None = None) -> Outgoing:
     """RFC 5322 bytes, written out directly: every value passes `header_safe` (no CR/LF can
     reach a header) and non-ASCII is RFC 2047-encoded; bodies are UTF-8 in base64, with an
     HTML alternative when one is given and attachments in a multipart/mixed."""
@@ -112,7 +113,7 @@ def build(purpose: str, *, sender_name: str, sender: str, to: tuple[str, ...], s
     refs = [header_safe(r) for r in references if r][-20:]
     if refs:
         headers.append(("References", " ".join(refs)))
-    headers.append(("Reply-To", sender))
+    headers.append(("Reply-To", header_safe(reply_to or sender)))
     if auto:
         headers += [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
                     ("Precedence", "auto_reply")]

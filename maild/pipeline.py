@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from maild import agents, bounces, classify, parsers, respond, thread
+from maild import agents, bounces, classify, parsers, respond, thread, tokens
 from maild.compose import Renderer
 from maild.database.engine import transaction
 from maild.database.models import QuarantineRow, RawMail, Ticket
@@ -336,7 +336,9 @@ class Pipeline:
             raise StageError("classify", ValueError(
                 "no usable From address: no customer to open a ticket for"))
         kind, kind_reason = stage("classify", classify.kind_of, msg, settings.support.address)
-        threaded = stage("thread", thread.find, msg, q, settings.agents.addresses)
+        token = tokens.find([a.address for a in (*msg.to, *msg.cc)], settings.support.address,
+                            q.reply_secret())
+        threaded = stage("thread", thread.find, msg, q, settings.agents.addresses, token)
         number, thread_reason = threaded.ticket, threaded.reason
         if kind == "bounce":
             bounced = self._bounced(q, msg, p.arrival)

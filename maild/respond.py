@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from maild import knowledge, missing
+from maild import knowledge, missing, tokens
 from maild.classify import no_reply_address
 from maild.compose import Outgoing, Renderer, build
 from maild.database.models import Ticket
@@ -92,7 +92,7 @@ def ack(
     context = ack_context(settings, ticket, msg, triage, now, lang)
     context["last_today"] = count == cap  # Mailman's practice: say so once, at the cap
     text, html = renderer.render_pair("ack", lang, context)
-    out = _mail(settings, "ack", (msg.sender.address,), ticket, msg, text, html, now, auto=True)
+    out = _mail(q, settings, "ack", (msg.sender.address,), ticket, msg, text, html, now, auto=True)
     q.remember_outgoing(out.message_id, ticket.number)
     w.outbox.append(outbox_row(out, ticket.number, now))
     w.events.append(
@@ -166,9 +166,8 @@ def notify(
             "text": msg.text,
         },
     )
-    out = _mail(
-        settings, "notify", settings.agents.notify, ticket, msg, text, None, now, auto=False
-    )
+    out = _mail(q, settings, "notify", settings.agents.notify, ticket, msg, text, None, now,
+                auto=False)
     q.remember_outgoing(out.message_id, ticket.number)
     w.outbox.append(outbox_row(out, ticket.number, now))
 
@@ -209,32 +208,19 @@ def announce_incident(
     w.outbox.append(outbox_row(out, None, now))
 
 
-def _mail(
-    settings: Settings,
-    purpose: str,
-    to: tuple[str, ...],
-    ticket: Ticket,
-    msg: ParsedMessage,
-    text: str,
-    html: str | None,
-    now: datetime,
-    auto: bool,
-) -> Outgoing:
-    return build(
-        purpose,
-        sender_name=settings.support.name,
-        sender=settings.support.address,
-        to=to,
-        subject=tagged(ticket, msg.subject, settings),
-        body=text,
-        html=html,
-        domain=_domain(settings),
-        now=now,
-        in_reply_to=msg.message_id,
-        references=(*msg.references, msg.message_id or ""),
-        ticket=ticket.number,
-        auto=auto,
-    )
+def _mail(q: Queries, settings: Settings, purpose: str, to: tuple[str, ...], ticket: Ticket,
+          msg: ParsedMessage, text: str, html: str | None, now: datetime,
+          auto: bool) -> Outgoing:
+    return build(purpose, sender_name=settings.support.name, sender=settings.support.address,
+                 to=to, subject=tagged(ticket, msg.subject, settings), body=text, html=html,
+                 domain=_domain(settings), now=now, in_reply_to=msg.message_id,
+                 references=(*msg.references, msg.message_id or ""), ticket=ticket.number,
+                 auto=auto, reply_to=reply_address(q, settings, ticket.number))
+
+
+def reply_address(q: Queries, settings: Settings, number: int) -> str:
+    """Reply-To with a signed token, so any reply finds its ticket."""
+    return tokens.address(settings.support.address, q.reply_secret(), number)
 
 
 def outbox_row(out: Outgoing, ticket: int | None, now: datetime) -> Row:

@@ -127,3 +127,50 @@ def test_customer_not_fixed_reopens_higher_and_rating_is_recorded(
                          extra=f"In-Reply-To: {rows(m, 'relay')[-1]['message_id']}\r\n"))
     t = m.json("tickets", "show", str(n))
     assert t["status"] == "resolved" and "satisfaction" in out["reason"]
+
+
+def test_reply_token_threads_without_references_or_tag(opened: tuple[Maild, int, str]) -> None:
+    m, n, _ = opened
+    ack = next(r for r in rows(m, "ack") if r["ticket"] == n)
+    msg, _ = body(m, ack)
+    token = msg["Reply-To"].addresses[0].addr_spec
+    assert token.startswith(f"support+t{n}.") and token.endswith("@example.com")
+    # a new subject, no In-Reply-To, no tag: only the token says where it belongs
+    raw = mail(subject="更多信息", body="补充截图").replace(
+        b"To: support@example.com", f"To: {token}".encode())
+    out = ingest(m, raw)
+    assert out["action"] == "followup" and out["ticket"] == n and "reply token" in out["reason"]
+    forged = token.replace(f"+t{n}.", f"+t{n + 1}.")
+    out = ingest(m, mail(subject="别的问题", body="x").replace(
+        b"To: support@example.com", f"To: {forged}".encode()))
+    assert out["action"] == "created" and out["ticket"] != n
+    stranger = ingest(m, mail(subject="hi", sender="eve@evil.example", body="x").replace(
+        b"To: support@example.com", f"To: {token}".encode()))
+    assert stranger["action"] == "created" and "not on that ticket" in stranger["reason"]
+    colleague = ingest(m, mail(subject=f"Re: [#{n}] 订单导出失败", body="我是同事，也遇到了",
+                               sender="li@customer.cn"))
+    assert colleague["action"] == "followup" and colleague["ticket"] == n
+
+
+def test_same_subject_alone_is_a_new_ticket(opened: tuple[Maild, int, str]) -> None:
+    m, n, _ = opened
+    out = ingest(m, mail(subject="订单导出失败", body="又一次"))
+    assert out["action"] == "created" and out["ticket"] != n
+
+
+def test_category_escalate_and_merge_commands(make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(agents={"escalation": "tier2@example.com"})
+    a = ingest(m, mail(subject="报表数据不一致", msgid="<c-a@customer.cn>"))["ticket"]
+    b = ingest(m, mail(subject="报表数据不一致（补充）", msgid="<c-b@customer.cn>"))["ticket"]
+    note_a = next(r for r in rows(m, "notify") if r["ticket"] == a)["message_id"]
+    note_b = next(r for r in rows(m, "notify") if r["ticket"] == b)["message_id"]
+    out = ingest(m, agent_mail("#category data\r\n#escalate\r\n内部升级", note_a))
+    assert out["action"] == "agent_reply"
+    t = m.json("tickets", "show", str(a))
+    assert t["category"] == "data" and any(e["what"] == "escalated" for e in t["events"])
+    assert [r["to"] for r in rows(m, "escalation")] == [["tier2@example.com"]]
+    ingest(m, agent_mail(f"#merge {a}", note_b))
+    merged = m.json("tickets", "show", str(b))
+    assert merged["status"] == "closed" and merged["linked_to"] == a
+    assert any(f"#{b} merged into this" in e["what"]
+               for e in m.json("tickets", "show", str(a))["events"])

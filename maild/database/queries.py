@@ -64,6 +64,7 @@ class Batch:
     sent_now: dict[str, int] = field(default_factory=dict)  # … and in this batch
     flood_since: datetime | None = None
     suspended: dict[str, Flag] = field(default_factory=dict)  # flood suspensions by sender
+    secret: str = ""
 
 
 class Queries:
@@ -195,6 +196,15 @@ class Queries:
                 .limit(1)
             )
         return number
+
+    def reply_secret(self) -> str:
+        """The installation's secret for reply tokens (made by the 0006 migration)."""
+        if not self.batch.secret:
+            flag = self.s.get(Flag, "reply_secret")
+            if flag is None or not flag.value:
+                raise RuntimeError("reply secret missing: run `maild db upgrade`")
+            self.batch.secret = flag.value
+        return self.batch.secret
 
     def replies_to_agent_mail(self, ids: tuple[str, ...]) -> bool:
         """Does the mail answer a mail we sent to the agents (notification, warning…)?"""

@@ -20,7 +20,7 @@ from typing import Any
 from maild import configfile, sla_watch
 from maild.errors import ConfigError, TransientError
 from maild.observe import Metrics
-from maild.outbox import Sender
+from maild.outbox import Result, Sender
 from maild.pipeline import Pipeline
 from maild.settings import MailboxSettings, Settings
 from maild.sources.imap_loop import MailboxLoop
@@ -205,8 +205,16 @@ class Daemon:
         claimed = await self._work(self.sender.claim)
         if not claimed:
             return False
-        results = await self.sender.deliver(claimed)
-        await self._work(self.sender.record, results, claimed)
+        recorded: set[int] = set()
+
+        async def sent(result: Result) -> None:
+            await self._work(self.sender.record, [result], claimed)
+            recorded.add(result.id)
+
+        results = await self.sender.deliver(claimed, sent)
+        rest = [r for r in results if r.id not in recorded]
+        if rest:
+            await self._work(self.sender.record, rest, claimed)
         return any(r.ok for r in results)
 
     async def _maildir_loop(self, source: MaildirSource) -> None:

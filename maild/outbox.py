@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -140,7 +141,11 @@ class Sender:
                     delay = backoff(attempts[r.id], self.settings.outbox.retry_base)
                     row.next_attempt_at = now + timedelta(seconds=delay)
 
-    async def deliver(self, claimed: list[Claimed]) -> list[Result]:
+    async def deliver(self, claimed: list[Claimed],
+                      sent: Callable[[Result], Awaitable[None]] | None = None) -> list[Result]:
+        """Send the claimed rows over one connection. `sent` is awaited after each SMTP
+        answer, so the caller can record it at once: a crash then resends at most the one
+        mail whose answer was not yet recorded."""
         if not claimed:
             return []
         smtp = self.settings.smtp
@@ -159,6 +164,8 @@ class Sender:
         try:
             for c in claimed:
                 results.append(await self._send_one(client, c))
+                if sent is not None:
+                    await sent(results[-1])
                 if not client.is_connected:
                     results += [
                         Result(x.id, False, False, "connection lost")

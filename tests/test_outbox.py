@@ -262,3 +262,25 @@ def test_kill_9_mid_send_then_restart_sends_once(make_maild: Callable[..., Maild
         assert stop(proc) == 0
     assert len(smtp.handler.messages) == 1
     assert [r["status"] for r in m.json("outbox", "list", "--all")] == ["sent"]
+
+
+def test_kill_9_mid_batch_resends_nothing_already_answered(make_maild: Callable[..., Maild],
+                                                           smtp: SMTPServer) -> None:
+    m = make_maild(smtp={"port": smtp.port}, agents={"notify": []},
+                   outbox={"poll_interval": 0.1, "retry_base": 0.2, "stale_after": "1s"})
+    for i in range(6):
+        ingest(m, mail(subject=f"batch {i}", sender=f"k{i}@customer.cn"))
+    smtp.handler.slow_data = 0.6
+    proc = daemon(m)
+    smtp.wait_for(3, timeout=20)
+    proc.kill()
+    proc.wait()
+    smtp.handler.slow_data = 0.0
+    proc = daemon(m)
+    try:
+        smtp.wait_for(6, timeout=20)
+        time.sleep(2.0)  # past stale_after: anything wrongly left 'sending' would go again
+    finally:
+        assert stop(proc) == 0
+    rcpts = [r for _, rs, _ in smtp.handler.messages for r in rs]
+    assert sorted(rcpts) == sorted(f"k{i}@customer.cn" for i in range(6))  # once each

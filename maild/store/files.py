@@ -18,7 +18,6 @@ is trusted only if its content has that hash (a power cut can leave a name witho
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import hashlib
 import os
 from collections.abc import Iterator
@@ -28,7 +27,8 @@ from maild.errors import StorageUnavailable
 
 SYNCFS_FROM = 4  # files in a sync from which one syncfs beats an fsync each
 try:
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    # the C library already loaded in this process (no ldconfig lookup at start)
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(None, use_errno=True)
 except OSError:
     _LIBC = None
 

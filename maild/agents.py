@@ -29,16 +29,20 @@ RATINGS = {
 }
 
 
-def authentication(msg: ParsedMessage) -> dict[str, str]:
+def authentication(msg: ParsedMessage, authserv_id: str = "") -> dict[str, str]:
+    """SPF/DKIM/DMARC results of the topmost Authentication-Results header (the one our MX
+    added); with `authserv_id`, only a header that names our MX counts (RFC 8601)."""
     header = msg.header("authentication-results") or ""
+    if authserv_id and header.split(";")[0].strip().lower() != authserv_id.lower():
+        return {}
     return {k.lower(): v.lower() for k, v in _RESULT.findall(header)}
 
 
 def agent_check(msg: ParsedMessage, agents: tuple[str, ...], replies_to_agent_mail: bool,
-                require_auth: bool) -> tuple[bool, str]:
+                require_auth: bool, authserv_id: str = "") -> tuple[bool, str]:
     if msg.sender.address not in agents:
         return False, ""
-    results = authentication(msg)
+    results = authentication(msg, authserv_id)
     failed = [k for k, v in results.items() if v in ("fail", "softfail")]
     if failed:
         return False, f"From an agent address but {', '.join(failed)} failed: treated as a " \

@@ -29,6 +29,9 @@ class MaskFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = mask(record.getMessage())
         record.args = None
+        if record.exc_info:  # a traceback can quote a header value: mask it too
+            record.exc_text = mask(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True
 
 

@@ -351,7 +351,8 @@ class Pipeline:
         ticket = q.ticket(number) if number is not None else None
         agent, why = stage("agent", agents.agent_check, msg, settings.agents.addresses,
                            ticket is not None and q.replies_to_agent_mail(
-                               msg.in_reply_to + msg.references), settings.agents.require_auth)
+                               msg.in_reply_to + msg.references), settings.agents.require_auth,
+                           settings.agents.authserv_id)
         if why and not agent:
             thread_reason += f"; {why}"
         parent: Ticket | None = None

@@ -181,6 +181,8 @@ class AgentSettings:
     escalation: str = ""
     # an agent's mail counts only with a passing SPF/DKIM/DMARC result from our MX
     require_auth: bool = False
+    # the authserv-id our MX writes into Authentication-Results ("" = trust the topmost one)
+    authserv_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,3 +174,18 @@ def test_category_escalate_and_merge_commands(make_maild: Callable[..., Maild]) 
     assert merged["status"] == "closed" and merged["linked_to"] == a
     assert any(f"#{b} merged into this" in e["what"]
                for e in m.json("tickets", "show", str(a))["events"])
+
+
+def test_authentication_results_of_another_server_do_not_count(
+        make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(agents={"require_auth": True, "authserv_id": "mx.example.com"})
+    n = ingest(m, mail(subject="需要帮助", msgid="<c-auth@customer.cn>"))["ticket"]
+    note = rows(m, "notify")[0]["message_id"]
+    # a pass written by someone else's server (or the forger) is not ours
+    raw = agent_mail("已处理。", note).replace(
+        b"MIME-Version", b"Authentication-Results: evil.example; spf=pass dkim=pass dmarc=pass"
+        b"\r\nMIME-Version")
+    assert ingest(m, raw)["action"] != "agent_reply"
+    ok = agent_mail("已处理。", note, auth="spf=pass dkim=pass dmarc=pass")
+    assert ingest(m, ok)["action"] == "agent_reply"
+    assert len(rows(m, "relay")) == 1 and m.json("tickets", "show", str(n))["status"] == "open"

@@ -9,6 +9,7 @@ one is bad. Tells systemd READY/STOPPING when run as Type=notify.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -17,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from maild import configfile, sla_watch
+from maild import configfile, sla_watch, wake
 from maild.errors import ConfigError, TransientError
 from maild.observe import Metrics
 from maild.outbox import Result, Sender
@@ -75,6 +76,8 @@ class Daemon:
                 log.info("recovered %d mail(s) stored before a crash", len(recovered))
         except TransientError as e:  # the journal stays; the next start tries again
             log.warning("recovery of journaled mail postponed: %s", e)
+        waker = wake.listen(self.settings.storage.path)
+        loop.add_reader(waker.fileno(), self._woken, waker)
         tasks = [asyncio.create_task(self._outbox_loop(), name="outbox"),
                  asyncio.create_task(self._sla_loop(), name="sla")]
         tasks += [
@@ -110,6 +113,12 @@ class Daemon:
         self.worker.shutdown(wait=True)
         log.info("maild stopped")
         return 0
+
+    def _woken(self, waker: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while waker.recv(16):
+                pass
+        self.wake_outbox.set()
 
     def stop(self) -> None:
         self.stopping.set()

@@ -284,3 +284,23 @@ def test_kill_9_mid_batch_resends_nothing_already_answered(make_maild: Callable[
         assert stop(proc) == 0
     rcpts = [r for _, rs, _ in smtp.handler.messages for r in rs]
     assert sorted(rcpts) == sorted(f"k{i}@customer.cn" for i in range(6))  # once each
+
+
+def test_ingest_wakes_the_daemon_on_this_host(make_maild: Callable[..., Maild],
+                                              smtp: SMTPServer) -> None:
+    m = make_maild(smtp={"port": smtp.port}, agents={"notify": []},
+                   outbox={"poll_interval": 30.0})
+    proc = daemon(m)
+    try:
+        deadline = time.monotonic() + 10
+        while not (m.home / "var" / "run" / "wake.sock").exists() \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        ingest(m, mail(sender="fast@customer.cn"))
+        assert len(smtp.wait_for(1, timeout=10)) == 1
+        elapsed = time.monotonic() - t0
+    finally:
+        assert stop(proc) == 0
+    assert elapsed < 5, f"{elapsed:.1f} s: the daemon waited for its 30 s poll"

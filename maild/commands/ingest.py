@@ -45,6 +45,9 @@ def handle(args: argparse.Namespace) -> int:
         outcomes = app.pipeline.ingest(items)
     finally:
         app.pipeline.pool.close()
+    from maild import wake
+
+    wake.nudge(app.settings.storage.path)  # a daemon on this host sends the replies now
     if args.json:
         emit_json([o.as_json() for o in outcomes] + failed)
     else:

@@ -61,6 +61,7 @@ class Daemon:
         sender.metrics = self.metrics
         pipeline.observers.append(self.metrics.ingested)
         self.mailboxes: list[MailboxLoop] = []
+        self.tasks: list[asyncio.Task[Any]] = []
 
     async def _work(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
@@ -78,8 +79,8 @@ class Daemon:
             log.warning("recovery of journaled mail postponed: %s", e)
         waker = wake.listen(self.settings.storage.path)
         loop.add_reader(waker.fileno(), self._woken, waker)
-        tasks = [asyncio.create_task(self._outbox_loop(), name="outbox"),
-                 asyncio.create_task(self._sla_loop(), name="sla")]
+        self.tasks = tasks = [asyncio.create_task(self._outbox_loop(), name="outbox"),
+                              asyncio.create_task(self._sla_loop(), name="sla")]
         tasks += [
             asyncio.create_task(self._mailbox(box), name=f"imap:{box.name}")
             for box in self.settings.mailboxes
@@ -106,6 +107,7 @@ class Daemon:
         sd_notify("STOPPING=1")
         for mailbox in self.mailboxes:
             mailbox.stop()
+        tasks = self.tasks  # SIGHUP may have added mailbox tasks
         for t in tasks:
             if not t.get_name().startswith("imap:"):
                 t.cancel()  # mailbox threads finish the batch in hand, then return
@@ -136,7 +138,7 @@ class Daemon:
 
         mailbox = MailboxLoop(box, self.pipeline, self.sessions, on_db, on_ingested)
         self.mailboxes.append(mailbox)
-        while not self.stopping.is_set():
+        while not self.stopping.is_set() and not mailbox.stopping.is_set():
             try:
                 await asyncio.to_thread(mailbox.run)
             except Exception:  # noqa: BLE001 - a supervisor: one mailbox's bug never stops maild
@@ -157,8 +159,17 @@ class Daemon:
         except ConfigError as e:
             log.error("SIGHUP: new config rejected, keeping the old one: %s", e)
             return
-        self.settings = new
+        old, self.settings = self.settings, new
         self.sender.settings = new
+        if new.mailboxes != old.mailboxes:
+            # mailbox threads hold their settings: stop them (each finishes its step) and
+            # start the new set; leases and stored state carry over by mailbox name
+            for mailbox in self.mailboxes:
+                mailbox.stop()
+            self.mailboxes = []
+            loop = asyncio.get_running_loop()
+            self.tasks += [loop.create_task(self._mailbox(box), name=f"imap:{box.name}")
+                           for box in new.mailboxes]
         log.info("SIGHUP: config reloaded from %s", new.source)
 
     async def _drain(self) -> None:

@@ -146,3 +146,23 @@ def test_two_daemons_on_postgresql_share_a_mailbox_exactly_once(
     assert len(tickets) == 35 and len({t["subject"] for t in tickets}) == 35
     rcpts = [r for _, rs, _ in smtp.handler.messages for r in rs]
     assert len(rcpts) == 35 and len(set(rcpts)) == 35  # every acknowledgement once
+
+
+def test_sighup_starts_a_mailbox_added_to_the_config(
+        make_maild: Callable[..., Maild], account: Account, smtp: SMTPServer) -> None:
+    m = configure(make_maild, account, smtp)
+    with_box = m.config.read_text()
+    without = with_box[:with_box.index("[[mailboxes]]")]
+    m.config.write_text(without)
+    proc = m.popen("run")
+    try:
+        time.sleep(1.0)
+        account.append(mail(subject="before the reload", sender="hup@customer.cn"))
+        time.sleep(1.5)
+        assert m.json("tickets", "list") == []  # no mailbox configured yet
+        m.config.write_text(with_box)
+        proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: len(m.json("tickets", "list")) == 1, 20)
+        assert wait_until(lambda: account.subjects("INBOX") == [], 10)
+    finally:
+        assert stop(proc) == 0

@@ -18,11 +18,11 @@ from maild.database.models import Ticket
 from maild.database.queries import Queries
 from maild.database.writes import Ref, Writes
 from maild.message import ParsedMessage
-from maild.respond import outbox_row, reply_address, tagged
-from maild.settings import PRIORITIES, Settings
+from maild.respond import domain, outbox_row, reply_address, tagged
+from maild.settings import Settings, rank
 from maild.sla import Calendar
 from maild.store.files import FileStore
-from maild.tickets import event, message
+from maild.tickets import event, message, set_priority
 
 ESCALATION_TARGET = "1h"
 
@@ -78,9 +78,7 @@ class AgentReply:
             w.events.append(event(n, now, agent, f"status {before} → {c.value}", "#status"))
             return c.value == "resolved"
         if c.name == "priority":
-            before, ticket.priority = ticket.priority, c.value
-            due = self.calendar.due(ticket.created_at, c.value)
-            ticket.first_response_due, ticket.resolution_due = due.first_response, due.resolution
+            before = set_priority(ticket, c.value, self.calendar, ticket.created_at)
             w.events.append(event(n, now, agent, f"priority {before} → {c.value}", "#priority"))
         elif c.name == "assign":
             ticket.assignee = c.value
@@ -108,7 +106,7 @@ class AgentReply:
     def _escalate(self, w: Writes, ticket: Ticket, msg: ParsedMessage, agent: str,
                   now: datetime) -> None:
         tier2 = self.settings.agents.escalation
-        if _rank(ticket.priority) > _rank("P2"):
+        if rank(ticket.priority) > rank("P2"):
             ticket.priority = "P2"
         w.events.append(event(ticket.number, now, agent, "escalated",
                               f"to {tier2 or '(no escalation address configured)'}; "
@@ -122,7 +120,7 @@ class AgentReply:
         out = build("escalation", sender_name=self.settings.support.name,
                     sender=self.settings.support.address, to=(tier2,),
                     subject=tagged(ticket, f"Escalated: {ticket.subject}", self.settings),
-                    body=text, domain=_domain(self.settings), now=now, ticket=ticket.number,
+                    body=text, domain=domain(self.settings), now=now, ticket=ticket.number,
                     auto=False)
         w.outbox.append(outbox_row(out, ticket.number, now))
 
@@ -139,7 +137,7 @@ class AgentReply:
         out = build("relay", sender_name=self.settings.support.name,
                     sender=self.settings.support.address, to=(ticket.customer_address,),
                     subject=tagged(ticket, f"Re: {ticket.subject}", self.settings), body=body,
-                    domain=_domain(self.settings), now=now, in_reply_to=last, references=refs,
+                    domain=domain(self.settings), now=now, in_reply_to=last, references=refs,
                     ticket=ticket.number, auto=False, attachments=files,
                     reply_to=reply_address(q, self.settings, ticket.number))
         q.remember_outgoing(out.message_id, ticket.number)
@@ -152,15 +150,7 @@ class AgentReply:
         out = build("agent_error", sender_name=self.settings.support.name,
                     sender=self.settings.support.address, to=(msg.sender.address,),
                     subject=tagged(ticket, f"Not applied: {msg.subject}", self.settings),
-                    body=text, domain=_domain(self.settings), now=now,
+                    body=text, domain=domain(self.settings), now=now,
                     in_reply_to=msg.message_id, ticket=ticket.number, auto=True)
         q.remember_outgoing(out.message_id, ticket.number)
         w.outbox.append(outbox_row(out, ticket.number, now))
-
-
-def _rank(priority: str) -> int:
-    return PRIORITIES.index(priority)
-
-
-def _domain(settings: Settings) -> str:
-    return settings.support.address.rpartition("@")[2] or "localhost"

@@ -22,7 +22,7 @@ from maild.database.writes import Ref, Writes
 from maild.durations import parse_seconds
 from maild.message import Kind, ParsedMessage, RuleHit, Seen, Triage
 from maild.rules.words import Words
-from maild.settings import PRIORITIES, Settings
+from maild.settings import PRIORITIES, Settings, rank
 from maild.sla import Calendar
 from maild.stages import stage
 from maild.store.files import FileStore
@@ -73,7 +73,7 @@ class Intake:
             set(q.batch.incidents),
             settings.incidents.customers,
         )
-        if decision is not None and _rank(priority) > _rank(INCIDENT_FLOOR):
+        if decision is not None and rank(priority) > rank(INCIDENT_FLOOR):
             priority = INCIDENT_FLOOR
             hits += (RuleHit("batch-incident", f"priority={INCIDENT_FLOOR}", decision.reason),)
         due = stage("sla", self.calendar.due, m.arrival, priority)
@@ -118,10 +118,8 @@ class Intake:
             return f"{m.reason}; satisfaction recorded ({rated})"
         what = m.reason
         if ticket.status == "resolved" and agents.not_fixed(m.msg.text):
-            before = ticket.priority
-            ticket.priority = PRIORITIES[max(0, _rank(before) - 1)]
-            due = self.calendar.due(m.arrival, ticket.priority)
-            ticket.first_response_due, ticket.resolution_due = due.first_response, due.resolution
+            higher = PRIORITIES[max(0, rank(ticket.priority) - 1)]
+            before = tickets.set_priority(ticket, higher, self.calendar, m.arrival)
             ticket.first_response_at = ticket.resolved_at = None
             w.events.append(event(ticket.number, m.arrival, m.msg.sender.address,
                                   f"priority {before} → {ticket.priority}",
@@ -173,10 +171,8 @@ class Intake:
             if other is None:
                 continue
             other.incident = incident
-            if _rank(other.priority) > _rank(INCIDENT_FLOOR):
-                other.priority = INCIDENT_FLOOR
-                due = self.calendar.due(other.created_at, INCIDENT_FLOOR)
-                other.first_response_due, other.resolution_due = due.first_response, due.resolution
+            if rank(other.priority) > rank(INCIDENT_FLOOR):
+                tickets.set_priority(other, INCIDENT_FLOOR, self.calendar, other.created_at)
             linked.append(other)
         for t in linked:
             w.events.append(
@@ -190,6 +186,3 @@ class Intake:
             )
         respond.announce_incident(w, self.settings, self.renderer, decision.code, linked, m.arrival)
 
-
-def _rank(priority: str) -> int:
-    return PRIORITIES.index(priority)

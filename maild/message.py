@@ -145,6 +145,5 @@ class Triage:
     priority: str
     hits: tuple[RuleHit, ...]
     due: Due | None
-    agent: bool = False
     queue: str = ""
     incident: str = ""  # the error code of the batch incident this ticket belongs to

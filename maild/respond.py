@@ -201,7 +201,7 @@ def announce_incident(
         to=settings.agents.notify,
         subject=f"Batch incident: {code} ({len(tickets)} customers)",
         body=text,
-        domain=_domain(settings),
+        domain=domain(settings),
         now=now,
         auto=False,
     )
@@ -213,7 +213,7 @@ def _mail(q: Queries, settings: Settings, purpose: str, to: tuple[str, ...], tic
           auto: bool) -> Outgoing:
     return build(purpose, sender_name=settings.support.name, sender=settings.support.address,
                  to=to, subject=tagged(ticket, msg.subject, settings), body=text, html=html,
-                 domain=_domain(settings), now=now, in_reply_to=msg.message_id,
+                 domain=domain(settings), now=now, in_reply_to=msg.message_id,
                  references=(*msg.references, msg.message_id or ""), ticket=ticket.number,
                  auto=auto, reply_to=reply_address(q, settings, ticket.number))
 
@@ -265,5 +265,6 @@ def due_words(due: datetime, now: datetime, lang: str) -> str:
     return f"by {hm} {day}"
 
 
-def _domain(settings: Settings) -> str:
+def domain(settings: Settings) -> str:
+    """Our mail domain, for Message-IDs."""
     return settings.support.address.rpartition("@")[2] or "localhost"

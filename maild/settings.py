@@ -23,6 +23,11 @@ DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
 
+def rank(priority: str) -> int:
+    """0 for P1, the most urgent."""
+    return PRIORITIES.index(priority)
+
+
 def _check(fn: Callable[[Any], None], default: Any = MISSING, **kw: Any) -> Any:
     """A settings field whose value must pass `fn` (which raises ValueError)."""
     return field(default=default, metadata={"check": fn}, **kw)

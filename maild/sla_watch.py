@@ -22,7 +22,7 @@ from maild.database.engine import transaction
 from maild.database.models import Event, SlaWarning, Ticket
 from maild.database.writes import Writes
 from maild.durations import parse_seconds
-from maild.respond import outbox_row, tagged
+from maild.respond import domain, outbox_row, tagged
 from maild.settings import Settings
 from maild.sla import Calendar
 from maild.tickets import SYSTEM, event
@@ -87,7 +87,7 @@ def _sweep(s: Session, settings: Settings, renderer: Renderer, now: datetime,
             out = build("sla", sender_name=settings.support.name,
                         sender=settings.support.address, to=settings.agents.notify,
                         subject=tagged(t, f"SLA {what}: {t.subject}", settings), body=text,
-                        domain=settings.support.address.rpartition("@")[2], now=now,
+                        domain=domain(settings), now=now,
                         ticket=t.number, auto=False)
             s.add(SlaWarning(ticket_number=t.number, kind=kind, created_at=now))
             w.outbox.append(outbox_row(out, t.number, now))
@@ -131,7 +131,7 @@ def _p1_progress(s: Session, w: Writes, settings: Settings, renderer: Renderer, 
         out = build("sla", sender_name=settings.support.name, sender=settings.support.address,
                     to=settings.agents.notify,
                     subject=tagged(t, f"P1 progress due: {t.subject}", settings), body=text,
-                    domain=settings.support.address.rpartition("@")[2], now=now,
+                    domain=domain(settings), now=now,
                     ticket=t.number, auto=False)
         s.add(SlaWarning(ticket_number=t.number, kind=kind, created_at=now))
         w.outbox.append(outbox_row(out, t.number, now))

@@ -13,6 +13,7 @@ from datetime import datetime
 from maild.database.models import Ticket
 from maild.database.writes import Ref, Row, Writes, nul_free
 from maild.message import ParsedMessage, Triage
+from maild.sla import Calendar
 
 SYSTEM = "maild"
 MAX_SUBJECT = 998
@@ -125,6 +126,15 @@ def follow_up(
                 ticket.number, arrival, actor, f"status {before} → open", "the customer wrote again"
             )
         )
+
+
+def set_priority(ticket: Ticket, priority: str, calendar: Calendar, since: datetime) -> str:
+    """Give the ticket a new priority and the due times that go with it, counted from
+    `since`; return the priority it had."""
+    before, ticket.priority = ticket.priority, priority
+    due = calendar.due(since, priority)
+    ticket.first_response_due, ticket.resolution_due = due.first_response, due.resolution
+    return before
 
 
 def event(number: int, when: datetime, actor: str, what: str, why: str = "") -> Row:

@@ -107,7 +107,9 @@ class AgentReply:
                   now: datetime) -> None:
         tier2 = self.settings.agents.escalation
         if rank(ticket.priority) > rank("P2"):
-            ticket.priority = "P2"
+            before = set_priority(ticket, "P2", self.calendar, ticket.created_at)
+            w.events.append(event(ticket.number, now, agent, f"priority {before} → P2",
+                                  "#escalate"))
         w.events.append(event(ticket.number, now, agent, "escalated",
                               f"to {tier2 or '(no escalation address configured)'}; "
                               f"response target {ESCALATION_TARGET}"))

@@ -160,14 +160,21 @@ def test_same_subject_alone_is_a_new_ticket(opened: tuple[Maild, int, str]) -> N
 
 def test_category_escalate_and_merge_commands(make_maild: Callable[..., Maild]) -> None:
     m = make_maild(agents={"escalation": "tier2@example.com"})
-    a = ingest(m, mail(subject="报表数据不一致", msgid="<c-a@customer.cn>"))["ticket"]
+    a = ingest(m, mail(subject="报表导出的列顺序", msgid="<c-a@customer.cn>",
+                       body="请问导出报表时怎么调整列的顺序？"))["ticket"]
     b = ingest(m, mail(subject="报表数据不一致（补充）", msgid="<c-b@customer.cn>"))["ticket"]
     note_a = next(r for r in rows(m, "notify") if r["ticket"] == a)["message_id"]
     note_b = next(r for r in rows(m, "notify") if r["ticket"] == b)["message_id"]
+    before = m.json("tickets", "show", str(a))
+    assert before["priority"] in ("P3", "P4")
     out = ingest(m, agent_mail("#category data\r\n#escalate\r\n内部升级", note_a))
     assert out["action"] == "agent_reply"
     t = m.json("tickets", "show", str(a))
     assert t["category"] == "data" and any(e["what"] == "escalated" for e in t["events"])
+    # escalation raises a P3/P4 ticket to P2 and its due times with it
+    assert t["priority"] == "P2"
+    assert t["due"]["first_response"] < before["due"]["first_response"]
+    assert t["due"]["resolution"] < before["due"]["resolution"]
     assert [r["to"] for r in rows(m, "escalation")] == [["tier2@example.com"]]
     ingest(m, agent_mail(f"#merge {a}", note_b))
     merged = m.json("tickets", "show", str(b))

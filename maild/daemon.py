@@ -15,10 +15,11 @@ import os
 import signal
 import socket
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from maild import configfile, sla_watch, wake
+from maild import configfile, retention, sla_watch, wake
+from maild.durations import parse_seconds
 from maild.errors import ConfigError, TransientError
 from maild.observe import Metrics
 from maild.outbox import Result, Sender
@@ -30,6 +31,7 @@ from maild.sources.maildir import MaildirSource
 log = logging.getLogger("maild.daemon")
 MAILDIR_POLL = 1.0
 SLA_SWEEP = 60.0  # seconds between looks for SLA targets coming due
+RETENTION_SWEEP = 86400.0  # seconds between retention purges
 SUPERVISE = 30.0  # seconds before a mailbox that crashed is started again
 
 
@@ -63,6 +65,11 @@ class Daemon:
         self.mailboxes: list[MailboxLoop] = []
         self.tasks: list[asyncio.Task[Any]] = []
 
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when maild is stopping."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+
     async def _work(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.worker, fn, *args)
 
@@ -80,7 +87,8 @@ class Daemon:
         waker = wake.listen(self.settings.storage.path)
         loop.add_reader(waker.fileno(), self._woken, waker)
         self.tasks = tasks = [asyncio.create_task(self._outbox_loop(), name="outbox"),
-                              asyncio.create_task(self._sla_loop(), name="sla")]
+                              asyncio.create_task(self._sla_loop(), name="sla"),
+                              asyncio.create_task(self._retention_loop(), name="retention")]
         tasks += [
             asyncio.create_task(self._mailbox(box), name=f"imap:{box.name}")
             for box in self.settings.mailboxes
@@ -143,10 +151,7 @@ class Daemon:
                 await asyncio.to_thread(mailbox.run)
             except Exception:  # noqa: BLE001 - a supervisor: one mailbox's bug never stops maild
                 log.exception("mailbox %s failed; restarting it in %d s", box.name, SUPERVISE)
-                try:
-                    await asyncio.wait_for(self.stopping.wait(), timeout=SUPERVISE)
-                except TimeoutError:
-                    pass
+                await self._pause(SUPERVISE)
 
     def reload(self) -> None:
         try:
@@ -184,10 +189,7 @@ class Daemon:
         while not self.stopping.is_set():
             await self._work(lambda: None)
             sd_notify("WATCHDOG=1")
-            try:
-                await asyncio.wait_for(self.stopping.wait(), timeout=every)
-            except TimeoutError:
-                pass
+            await self._pause(every)
 
     async def _sla_loop(self) -> None:
         while not self.stopping.is_set():
@@ -200,10 +202,25 @@ class Daemon:
                     self.wake_outbox.set()
             except TransientError as e:
                 log.warning("SLA sweep: %s", e)
-            try:
-                await asyncio.wait_for(self.stopping.wait(), timeout=SLA_SWEEP)
-            except TimeoutError:
-                pass
+            await self._pause(SLA_SWEEP)
+
+    async def _retention_loop(self) -> None:
+        """Once a day (and at start), purge what `storage.retention` says is old enough."""
+        while not self.stopping.is_set():
+            age = self.settings.storage.retention
+            if age:
+                now = datetime.now(UTC)
+                cutoff = now - timedelta(seconds=parse_seconds(age))
+                try:
+                    done = await self._work(retention.purge, self.sessions,
+                                            self.pipeline.files, cutoff, now, age)
+                    if done.tickets:
+                        log.info("retention %s: purged %d ticket(s), %d raw mail(s), "
+                                 "%d attachment file(s)", age, len(done.tickets),
+                                 done.raw_files, done.attachment_files)
+                except TransientError as e:
+                    log.warning("retention purge postponed: %s", e)
+            await self._pause(RETENTION_SWEEP)
 
     async def _outbox_loop(self) -> None:
         interval = self.settings.outbox.poll_interval
@@ -245,10 +262,7 @@ class Daemon:
                 log.warning("maildir %s: %s", source.name, e)
                 n = 0
             if not n:
-                try:
-                    await asyncio.wait_for(self.stopping.wait(), timeout=MAILDIR_POLL)
-                except TimeoutError:
-                    pass
+                await self._pause(MAILDIR_POLL)
 
     async def _maildir_sweep(self, source: MaildirSource) -> int:
         fetched = await self._work(source.fetch)

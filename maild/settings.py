@@ -129,6 +129,9 @@ class StorageSettings:
     path: str = "var"
     max_message_size: int = _check(check_positive, 50 * 1024 * 1024)
     max_attachment_size: int = _check(check_positive, 25 * 1024 * 1024)
+    # raw mail, attachments and texts of tickets closed longer ago than this are purged
+    # (the ticket, its events and message headers stay); "" = keep forever
+    retention: str = _check(check_optional_window, "")
 
 
 @dataclass(frozen=True, slots=True)

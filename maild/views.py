@@ -92,6 +92,7 @@ def ticket_json(t: Ticket, tz: ZoneInfo, incident_tickets: list[int] | None = No
         "assignee": t.assignee,
         "rating": t.rating or None,
         "linked_to": t.parent_number,
+        "purged": iso(t.purged_at, tz),
         "incident": None if t.incident is None else {
             "id": t.incident.id, "key": t.incident.key, "title": t.incident.title,
             "status": t.incident.status, "tickets": incident_tickets or [t.number]},

@@ -14,6 +14,8 @@ import os
 import socket
 from pathlib import Path
 
+from maild.store.files import private_dirs
+
 
 def path(storage: str) -> Path:
     return Path(storage).resolve() / "run" / "wake.sock"
@@ -21,7 +23,7 @@ def path(storage: str) -> Path:
 
 def listen(storage: str) -> socket.socket:
     p = path(storage)
-    p.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dirs(p.parent)
     with contextlib.suppress(FileNotFoundError):
         p.unlink()
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)

@@ -10,6 +10,7 @@ from maild.commands import (
     ingest,
     outbox,
     parse,
+    purge,
     quarantine,
     report,
     run,
@@ -28,4 +29,5 @@ COMMANDS: tuple[ModuleType, ...] = (
     quarantine,
     status,
     report,
+    purge,
 )

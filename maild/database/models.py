@@ -102,6 +102,8 @@ class Ticket(Base):
     assignee: Mapped[str] = mapped_column(String(200), default="")
     rating: Mapped[str] = mapped_column(String(20), default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # raw mail, attachments and texts removed under the retention setting
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the ticket this one continues (reply to an old closed ticket) or was merged into
     parent_number: Mapped[int | None] = mapped_column(BigInteger)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)

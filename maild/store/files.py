@@ -7,7 +7,9 @@ from a mail can never choose where anything is written. Layout:
     attachments/ab/abcdef…      attachment contents (0600)
     incoming/abcdef….eml        journal: a hard link to a raw file not yet committed
 
-Never deletes a raw file; `done()` only removes the journal link after the commit.
+Deletes only under the retention setting (`remove()`, see maild/retention.py); `done()`
+only removes the journal link after the commit. A file reused by a new mail has its mtime
+refreshed, so `remove()` can spare anything a batch still in flight may refer to.
 Raises StorageUnavailable when the disk refuses (full, read-only): the caller exits 75.
 Durability is a group commit: `put_*` write, `sync()` makes everything written since the
 last sync durable — one syncfs(2) for a batch instead of an fsync per file — and the caller
@@ -17,9 +19,11 @@ is trusted only if its content has that hash (a power cut can leave a name witho
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,7 +47,7 @@ class FileStore:
     def _dir(self, *parts: str) -> Path:
         d = self.root.joinpath(*parts)
         if d not in self._made:
-            d.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dirs(d)
             self._made.add(d)
         return d
 
@@ -99,6 +103,24 @@ class FileStore:
         except FileNotFoundError:
             pass
 
+    def remove(self, kind: str, sha: str, untouched_for: float) -> int:
+        """Delete the raw mail (`kind` "raw") or attachment with this hash unless a mail
+        stored it again within the last `untouched_for` seconds; return the bytes freed."""
+        if not sha.isalnum():
+            raise ValueError(f"not a content hash: {sha!r}")
+        path = self.raw_path(sha) if kind == "raw" else \
+            self.root / "attachments" / sha[:2] / sha
+        try:
+            st = path.stat()
+            if time.time() - st.st_mtime < untouched_for:
+                return 0
+            path.unlink()
+        except FileNotFoundError:
+            return 0
+        except OSError as e:
+            raise StorageUnavailable(f"cannot remove {kind} {sha[:12]}: {e.strerror}") from e
+        return st.st_size
+
     def pending(self) -> Iterator[str]:
         """sha256 of raw mails stored but never committed (a crash between the two)."""
         d = self.root / "incoming"
@@ -110,6 +132,7 @@ class FileStore:
     def _write(self, directory: Path, name: str, data: bytes) -> Path:
         path = directory / name
         if path.exists() and _holds(path, name.removesuffix(".eml"), len(data)):
+            os.utime(path)  # in use again: retention must not remove it under this batch
             return path  # content-addressed: same name, same bytes
         tmp = directory / f".{name}.{os.getpid()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -123,6 +146,15 @@ class FileStore:
         self._dirty.add(directory)
         self._unsynced.append(path)
         return path
+
+
+def private_dirs(d: Path) -> None:
+    """mkdir -p where every directory made is 0700 (mkdir's parents get the umask's mode)."""
+    if d.is_dir():
+        return
+    private_dirs(d.parent)
+    with contextlib.suppress(FileExistsError):
+        d.mkdir(mode=0o700)
 
 
 def _holds(path: Path, sha: str, size: int) -> bool:

@@ -1,0 +1,23 @@
+"""When a ticket's raw mail, attachments and texts were removed under the retention setting.
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tickets") as batch:
+        batch.add_column(sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("purged_at")

@@ -50,6 +50,49 @@ def need(reason: str) -> None:
 # -- PostgreSQL -------------------------------------------------------------------------
 
 
+class PgCluster:
+    """A throwaway PostgreSQL cluster (initdb + pg_ctl, as the postgres user when root) on a
+    free port; `restart()` and `stop()`/`start()` let a test take it away under load."""
+
+    def __init__(self) -> None:
+        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not bins:
+            need("PostgreSQL binaries not installed")
+        self.bindir = os.path.dirname(bins[-1])
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.tmp = tempfile.mkdtemp(prefix="maild-pg-")
+        os.chmod(self.tmp, 0o755)
+        if self.as_user:
+            shutil.chown(self.tmp, "postgres", "postgres")
+        self.data, self.port = os.path.join(self.tmp, "data"), free_port()
+        subprocess.run(
+            [*self.as_user, f"{self.bindir}/initdb", "-D", self.data, "-U", "postgres",
+             "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+            check=True, stdout=subprocess.DEVNULL)
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+
+    def _ctl(self, *args: str, check: bool = True) -> None:
+        subprocess.run([*self.as_user, f"{self.bindir}/pg_ctl", "-D", self.data, *args],
+                       stdout=subprocess.DEVNULL, check=check)
+
+    def start(self) -> None:
+        self._ctl("-l", f"{self.tmp}/server.log", "-w", "-t", "60", "-o",
+                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.tmp} -c fsync=off "
+                  "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+                  "start")
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "-w", "stop", check=False)
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
     """Base URL (no database name) of a PostgreSQL server for this test session."""
@@ -57,30 +100,11 @@ def pg_server() -> Iterator[str]:
     if env:
         yield env.rsplit("/", 1)[0]
         return
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not bins:
-        need("PostgreSQL binaries not installed")
-    bindir = os.path.dirname(bins[-1])
-    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    tmp = tempfile.mkdtemp(prefix="maild-pg-")
-    os.chmod(tmp, 0o755)
-    if as_user:
-        shutil.chown(tmp, "postgres", "postgres")
-    data, port = os.path.join(tmp, "data"), free_port()
-    subprocess.run(
-        [*as_user, f"{bindir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-         "--locale=C.UTF-8"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(
-        [*as_user, f"{bindir}/pg_ctl", "-D", data, "-l", f"{tmp}/server.log", "-w", "-t", "60",
-         "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} -c fsync=off "
-         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"],
-        check=True, stdout=subprocess.DEVNULL)
+    cluster = PgCluster()
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+        yield cluster.url
     finally:
-        subprocess.run([*as_user, f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"],
-                       stdout=subprocess.DEVNULL, check=False)
-        shutil.rmtree(tmp, ignore_errors=True)
+        cluster.destroy()
 
 
 @pytest.fixture
@@ -200,6 +224,16 @@ class Maild:
         done = self(*args, "--json", input=input)
         assert done.returncode == 0, done.stderr.decode()
         return json.loads(done.stdout)
+
+    def wait_ready(self, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+        """Wait until `maild run` has its signal handlers (its wake socket exists then):
+        a signal sent earlier would meet Python's defaults, on a slow machine too."""
+        sock = self.home / "var" / "run" / "wake.sock"
+        deadline = time.monotonic() + timeout
+        while not sock.exists():
+            assert proc.poll() is None, "maild run exited during start"
+            assert time.monotonic() < deadline, "maild run did not start"
+            time.sleep(0.05)
 
     def popen(self, *args: str, **kw: Any) -> subprocess.Popen[bytes]:
         return subprocess.Popen(

@@ -156,7 +156,7 @@ def test_sighup_starts_a_mailbox_added_to_the_config(
     m.config.write_text(without)
     proc = m.popen("run")
     try:
-        time.sleep(1.0)
+        m.wait_ready(proc)
         account.append(mail(subject="before the reload", sender="hup@customer.cn"))
         time.sleep(1.5)
         assert m.json("tickets", "list") == []  # no mailbox configured yet

@@ -74,7 +74,7 @@ def test_sighup_with_a_broken_config_keeps_running(make_maild: Callable[..., Mai
     m.config.write_text(good)
     proc = m.popen("run")
     try:
-        time.sleep(1.5)
+        m.wait_ready(proc)
         m.config.write_text(good + "\n[nonsense]\nx = 1\n")
         proc.send_signal(signal.SIGHUP)
         time.sleep(1.0)

@@ -115,9 +115,10 @@ def test_html_to_text_drops_scripts_and_marks_quotes() -> None:
     ],
 )
 def test_pathological_html_is_bounded(html: str) -> None:
-    start = time.perf_counter()
+    # CPU time, not wall time: the bound is about the work done, on a busy machine too
+    start = time.process_time()
     text = to_text(html, [])
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert isinstance(text, str)
 
 

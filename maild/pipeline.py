@@ -360,12 +360,17 @@ class Pipeline:
             parent, ticket = ticket, None
             thread_reason += (f"; ticket #{parent.number} was closed more than "
                               f"{settings.support.reopen_days} days ago: a new ticket")
+        silent = p.item.silent
+        if ticket is None and not agent and (flood := self._flood_ticket(q, msg, p.arrival)):
+            ticket, silent = flood, True
+            thread_reason += (f"; the sender is flooding: recorded on its ticket "
+                              f"#{flood.number} (no new ticket, no notification)")
         action: Action = "created" if ticket is None else "agent_reply" if agent else "followup"
         number = q.next_ticket_number() if ticket is None else ticket.number
         mark = w.mark()
         ref, raw = self._raw(w, p, action, number)
         reason = thread_reason if ticket is not None else f"{kind_reason}; {thread_reason}"
-        mail = Mail(msg, kind, reason, p.arrival, ref, p.item.silent)
+        mail = Mail(msg, kind, reason, p.arrival, ref, silent)
         try:
             if ticket is None:
                 ticket, acked = self.intake.new_ticket(s, q, w, mail, number)
@@ -402,6 +407,17 @@ class Pipeline:
         if row.ticket_number is None:
             return None
         return row.ticket_number, f"delivery failure of our {row.purpose} mail #{row.id}: {why}"
+
+    def _flood_ticket(self, q: Queries, msg: ParsedMessage, now: datetime) -> Ticket | None:
+        """The ticket a suspended (flooding) sender's new mail is gathered onto, if any."""
+        if not self.settings.outbox.flood_gather:
+            return None
+        until = q.suspended_until(msg.sender.address)
+        if until is None or until <= now:
+            return None
+        window = timedelta(seconds=parse_seconds(self.settings.outbox.flood_window)
+                           + parse_seconds(self.settings.outbox.flood_pause))
+        return q.latest_ticket_of(msg.sender.address, now - window)
 
     def _too_old(self, ticket: Ticket, now: datetime) -> bool:
         """A reply to a ticket closed longer than `reopen_days` ago starts a new one."""

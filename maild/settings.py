@@ -267,6 +267,9 @@ class OutboxSettings:
     flood_limit: int = _check(check_positive, 50)
     flood_window: str = _check(check_window, "30m")
     flood_pause: str = _check(check_window, "1h")
+    # while suspended, its new mail is recorded on its latest ticket instead of opening one
+    # ticket (and one agent notification) each: a mail bomb makes one ticket, not thousands
+    flood_gather: bool = True
     # all outgoing mail per hour, a brake on loops; past it sending waits for the next hour
     max_per_hour: int = _check(check_positive, 1000)
     # a row left `sending` by a crash mid-SMTP is sent again after this long

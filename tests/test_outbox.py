@@ -154,7 +154,8 @@ def test_encoded_crlf_in_subject_adds_no_recipient(make_maild: Callable[..., Mai
     assert "\n" not in acks[0]["subject"] and "\r" not in acks[0]["subject"]
 
 
-def test_flooding_sender_is_suspended_but_ticketed(make_maild: Callable[..., Maild]) -> None:
+def test_flooding_sender_is_suspended_and_gathered_onto_one_ticket(
+        make_maild: Callable[..., Maild]) -> None:
     m = make_maild(outbox={"autoreply_per_sender_per_day": 100, "flood_limit": 5})
     files = []
     for i in range(8):
@@ -162,13 +163,30 @@ def test_flooding_sender_is_suspended_but_ticketed(make_maild: Callable[..., Mai
         f.write_bytes(mail(subject=f"flood {i}"))
         files.append(str(f))
     done = m("ingest", *files, "--json")
-    assert [o["action"] for o in json.loads(done.stdout)] == ["created"] * 8
-    acks = [r for r in m.json("outbox", "list") if r["purpose"] == "ack"]
-    assert len(acks) == 5
+    out = json.loads(done.stdout)
+    # five acknowledged, the sixth opens a ticket and suspends the sender, the rest of the
+    # flood is recorded on that ticket: nothing lost, no ticket or notification per mail
+    assert [o["action"] for o in out] == ["created"] * 6 + ["followup"] * 2
+    sixth = out[5]["ticket"]
+    assert {o["ticket"] for o in out[6:]} == {sixth}
+    assert all("flooding" in o["reason"] for o in out[6:])
+    rows = m.json("outbox", "list")
+    assert len([r for r in rows if r["purpose"] == "ack"]) == 5
+    assert len([r for r in rows if r["purpose"] == "notify"]) == 6
     later = ingest(m, mail(subject="flood again"))
-    assert later["action"] == "created" and "not acknowledged" in later["reason"]
-    t = m.json("tickets", "show", str(later["ticket"]))
+    assert later["action"] == "followup" and later["ticket"] == sixth
+    t = m.json("tickets", "show", str(sixth))
     assert any("suspended" in e["why"] for e in t["events"])
+    assert len(t["messages"]) == 4
+    other = ingest(m, mail(subject="正常的问题", sender="li@other.cn"))
+    assert other["action"] == "created", "other senders are not affected"
+
+
+def test_flood_gathering_can_be_switched_off(make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(outbox={"flood_limit": 2, "flood_gather": False})
+    out = [ingest(m, mail(subject=f"flood {i}")) for i in range(4)]
+    assert [o["action"] for o in out] == ["created"] * 4
+    assert "not acknowledged" in out[3]["reason"]
 
 
 def test_last_automatic_reply_of_the_day_says_so(make_maild: Callable[..., Maild]) -> None:

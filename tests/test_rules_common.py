@@ -61,6 +61,9 @@ def test_rules_are_discovered_by_stable_names() -> None:
         "urgency-words",
         "vip-sender",
         "workaround",
+        "work-stopped",
+        "one-user",
+        "admin-thanks",
     } <= names
 
 

@@ -17,12 +17,13 @@ _EN_NUM = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ei
 _EN_NUM |= {"nine": 9, "ten": 10, "a few": 3, "several": 5, "a couple of": 2, "one": 1}
 _PEOPLE_ZH = re.compile(
     r"(\d+|[一两二三四五六七八九十]+)\s*(?:多\s*)?[名个位]\s*[\u4e00-\u9fff]{0,4}?"
-    r"(?:用户|员工|同事|人员|人|账号|会计|收银员|客服)"
+    r"(?:用户|员工|同事|人员|人|账号|会计|收银员|客服|老师|学生|司机|经理|调度员)"
 )
 _PEOPLE_EN = re.compile(
     r"(?<![a-z0-9])(\d+|two|three|four|five|six|seven|eight|nine|ten|a few|several|a couple of)"
     r"\s+(?:[a-z]+\s+)?(?:users|people|colleagues|employees|staff|accounts|agents|members"
-    r"|accountants|cashiers|persons)(?![a-z])"
+    r"|accountants|cashiers|persons|reps|teachers|students|drivers|managers|operators"
+    r"|nurses|clerks|planners)(?![a-z])"
 )
 BROAD_COUNT = 50  # this many named people is "most users" for a customer company
 
@@ -64,20 +65,35 @@ def _count(word: str) -> int:
 
 
 def scope(text: str, ctx: Context) -> tuple[str, str] | None:
-    """Who is affected: ("broad" | "some" | "single", the words that say so), or None."""
+    """Who is affected: ("broad" | "some" | "single", the words that say so), or None.
+
+    "All users" is broad; a number of people says more than a vague "nobody": "12 managers
+    ... nobody can approve" is some users. "Everyone else is fine" limits the scope: never
+    broad, at most some."""
     words = lists(ctx, "scope")
-    if hit := found(text, words.get("broad", ())):
+    limited = found(text, words.get("others_fine", ()))
+    if limited:
+        text = strip(text, limited)
+    if not limited and (hit := found(text, words.get("broad", ()))):
         return "broad", hit[0]
-    for m in (*_PEOPLE_ZH.finditer(text), *_PEOPLE_EN.finditer(text)):
-        n = _count(m.group(1))
-        if n >= BROAD_COUNT:
-            return "broad", m.group(0)
-        if n >= 1:
-            return "some", m.group(0)
-    if hit := found(text, words.get("some", ())):
-        return "some", hit[0]
+    counts = [
+        (_count(m.group(1)), m.group(0))
+        for m in (*_PEOPLE_ZH.finditer(text), *_PEOPLE_EN.finditer(text))
+    ]
+    counts = [(n, said) for n, said in counts if n >= 1]
+    if counts:
+        n, said = max(counts)
+        if n >= BROAD_COUNT and not limited:
+            return "broad", said
+        return ("single" if n == 1 else "some"), said
+    if not limited and (hit := found(text, words.get("none", ()))):
+        return "broad", hit[0]
     if hit := found(text, words.get("single", ())):
         return "single", hit[0]
+    if hit := found(text, words.get("some", ())):
+        return "some", hit[0]
+    if limited:
+        return "some", limited[0]
     return None
 
 
@@ -91,3 +107,16 @@ def fault(text: str, ctx: Context) -> list[str]:
     if signal(text, ctx, "request") or signal(text, ctx, "cosmetic"):
         return []
     return failing(text, ctx)
+
+
+def defect(text: str, ctx: Context) -> list[str]:
+    """Words of something wrong that does not stop the work ("金额不对", "missing", "乱码"),
+    with the same exceptions as `fault`."""
+    if signal(text, ctx, "request") or signal(text, ctx, "cosmetic"):
+        return []
+    return signal(strip(text, lists(ctx, "signal").get("neutral", ())), ctx, "defect")
+
+
+def limited(who: tuple[str, str] | None) -> bool:
+    """The customer says only some users, or one, are hit."""
+    return who is not None and who[0] != "broad"

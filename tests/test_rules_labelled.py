@@ -470,7 +470,7 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
         "Could you send us the invoice for our 2026 subscription renewal? Our "
         "accounts department needs it.",
         C,
-        "P3",
+        "P4",
         "other",
     ),
     (
@@ -487,7 +487,7 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
         "P2",
         "consultation",
     ),
-    ("紧急:如何修改发票抬头", "紧急!请问在哪里修改发票抬头?今天要开票。", C, "P2", "consultation"),
+    ("紧急:如何修改发票抬头", "紧急!请问在哪里修改发票抬头?今天要开票。", C, "P3", "consultation"),
     (
         "新员工看不到销售模块",
         "新来的同事小王登录后看不到销售模块,提示没有权限,其他同事正常。应该是权限没配好?",
@@ -555,15 +555,15 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
         "URGENT: wrong colour on invoice header",
         "The invoice header colour is grey instead of our brand blue. Please fix ASAP.",
         C,
-        "P3",
+        "P4",
         "functional",
     ),
-    ("紧急!登录页面有错别字", "紧急!登录页面上“密码”写成了“秘码”。", C, "P3", "functional"),
+    ("紧急!登录页面有错别字", "紧急!登录页面上“密码”写成了“秘码”。", C, "P4", "functional"),
     (
         "URGENT question about pricing",
         "Urgent: does the Pro plan include the API, or do we need Enterprise?",
         C,
-        "P2",
+        "P3",
         "consultation",
     ),
     # -- a second batch, written before the word lists were tuned to it --------------
@@ -818,7 +818,7 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
         "紧急!!!按钮颜色",
         "紧急!!!首页的按钮颜色和我们的品牌色不一致,麻烦尽快改一下。",
         C,
-        "P3",
+        "P4",
         "functional",
     ),
     (
@@ -826,7 +826,7 @@ LABELLED: list[tuple[str, str, str, str, str]] = [
         "URGENT: could you send us the user manual for the new approval module? Our training is "
         "tomorrow.",
         C,
-        "P2",
+        "P3",
         "consultation",
     ),
     (

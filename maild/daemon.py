@@ -205,21 +205,27 @@ class Daemon:
             await self._pause(SLA_SWEEP)
 
     async def _retention_loop(self) -> None:
-        """Once a day (and at start), purge what `storage.retention` says is old enough."""
+        """Once a day (and at start), purge what `storage.retention` says is old enough,
+        one chunk per turn of the worker so intake and sending go on in between."""
         while not self.stopping.is_set():
             age = self.settings.storage.retention
             if age:
                 now = datetime.now(UTC)
                 cutoff = now - timedelta(seconds=parse_seconds(age))
                 try:
-                    done = await self._work(retention.purge, self.sessions,
-                                            self.pipeline.files, cutoff, now, age)
+                    done = retention.Purged((), 0, 0, 0, False)
+                    while not self.stopping.is_set() and (part := await self._work(
+                            retention.purge_chunk, self.sessions, self.pipeline.files, cutoff,
+                            now, age, done.last)):
+                        done += part
                     if done.tickets:
                         log.info("retention %s: purged %d ticket(s), %d raw mail(s), "
                                  "%d attachment file(s)", age, len(done.tickets),
                                  done.raw_files, done.attachment_files)
                 except TransientError as e:
                     log.warning("retention purge postponed: %s", e)
+                except Exception:  # noqa: BLE001 - a failed purge must not stop the schedule
+                    log.exception("retention purge failed; trying again in a day")
             await self._pause(RETENTION_SWEEP)
 
     async def _outbox_loop(self) -> None:

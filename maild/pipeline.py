@@ -46,6 +46,8 @@ from maild.tickets import SYSTEM, event
 log = logging.getLogger("maild.pipeline")
 T = TypeVar("T")
 BATCH = 200
+# a flooding sender's mail is gathered only onto a ticket still being worked
+OPEN_STATUSES = ("new", "open", "waiting")
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +363,8 @@ class Pipeline:
             thread_reason += (f"; ticket #{parent.number} was closed more than "
                               f"{settings.support.reopen_days} days ago: a new ticket")
         silent = p.item.silent
-        if ticket is None and not agent and (flood := self._flood_ticket(q, msg, p.arrival)):
+        if (ticket is None and not agent and parent is None and threaded.foreign is None
+                and p.replay_of is None and (flood := self._flood_ticket(q, msg, p.arrival))):
             ticket, silent = flood, True
             thread_reason += (f"; the sender is flooding: recorded on its ticket "
                               f"#{flood.number} (no new ticket, no notification)")
@@ -408,19 +411,24 @@ class Pipeline:
             return None
         return row.ticket_number, f"delivery failure of our {row.purpose} mail #{row.id}: {why}"
 
-    def _flood_ticket(self, q: Queries, msg: ParsedMessage, now: datetime) -> Ticket | None:
-        """The ticket a suspended (flooding) sender's new mail is gathered onto, if any."""
+    def _flood_ticket(self, q: Queries, msg: ParsedMessage,
+                      arrival: datetime) -> Ticket | None:
+        """The open ticket a suspended (flooding) sender's new mail is gathered onto: its
+        newest, opened before this mail arrived and within the flood window."""
         if not self.settings.outbox.flood_gather:
             return None
         until = q.suspended_until(msg.sender.address)
-        if until is None or until <= now:
+        if until is None or until <= datetime.now(UTC):
             return None
         window = timedelta(seconds=parse_seconds(self.settings.outbox.flood_window)
                            + parse_seconds(self.settings.outbox.flood_pause))
-        return q.latest_ticket_of(msg.sender.address, now - window)
+        ticket = q.latest_ticket_of(msg.sender.address, arrival - window, arrival)
+        return ticket if ticket is not None and ticket.status in OPEN_STATUSES else None
 
     def _too_old(self, ticket: Ticket, now: datetime) -> bool:
         """A reply to a ticket closed longer than `reopen_days` ago starts a new one."""
+        if ticket.purged_at is not None:
+            return True  # its texts are gone: a reply starts afresh, linked to it
         closed = ticket.closed_at
         return (ticket.status == "closed" and closed is not None
                 and now - closed > timedelta(days=self.settings.support.reopen_days))

@@ -2,15 +2,17 @@
 
 Input: a cutoff time. A ticket resolved or closed before the cutoff, and not touched since,
 loses its raw mails, its attachment files, the texts of its messages (ours included: they
-quote the customer), the bytes of its outbox mail (still-queued mail is dropped) and its
-phone-number facts. It keeps
-the ticket row, every event, the message headers (author, subject, date, Message-ID), the
-names and sizes of attachments and the other facts (error codes feed `maild report`), and a
-"purged" event says what went and under which setting — the audit trail.
+quote the customer), the bytes of its outbox mail (still-queued mail is dropped) and every
+fact taken from the customer's words (steps, impact, phone…). It keeps the ticket row, every
+event, the message headers (author, subject, date, Message-ID), the names and sizes of
+attachments and the facts that describe the problem (error code, OS, browser, version,
+device: `maild report` counts them), and a "purged" event says what went and under which
+setting — the audit trail. A reply to a purged ticket opens a new one (maild/pipeline.py).
 
 A file is content-addressed, so two tickets can share one (the same logo in two mails): it is
 removed only when no ticket that is kept, and no quarantined mail, refers to it, and only if
-no mail stored it again in the last hour (a batch in flight may be about to refer to it).
+no mail stored it again in the last hour (a batch in flight may be about to refer to it);
+a ticket with a file spared that way stays unmarked and is finished by a later run.
 Files go first, then the commit: a crash in between leaves the tickets unmarked and the next
 run finishes them; it never leaves a ticket marked purged whose files are still there.
 """
@@ -21,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from maild.database.engine import transaction
@@ -39,6 +41,8 @@ from maild.store.files import FileStore
 UNTOUCHED = 3600.0  # seconds a re-stored file is spared
 CHUNK = 200  # tickets per transaction (SQLite holds its write lock meanwhile)
 FINISHED = ("resolved", "closed")
+# facts that describe the problem, not the person: they stay for `maild report`
+KEPT_FACTS = ("error_code", "os", "browser", "app_version", "device")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,12 @@ class Purged:
     attachment_files: int
     bytes: int
     dry_run: bool
+    last: int = 0  # the highest ticket number looked at: the next chunk starts after it
+
+    def __add__(self, other: Purged) -> Purged:
+        return Purged(self.tickets + other.tickets, self.raw_files + other.raw_files,
+                      self.attachment_files + other.attachment_files,
+                      self.bytes + other.bytes, self.dry_run, max(self.last, other.last))
 
     def as_json(self) -> dict[str, object]:
         return {"tickets": len(self.tickets), "numbers": list(self.tickets),
@@ -58,73 +68,91 @@ class Purged:
 def purge(factory: sessionmaker[Session], files: FileStore, cutoff: datetime, now: datetime,
           setting: str, dry_run: bool = False) -> Purged:
     """Purge every ticket finished before `cutoff`; `setting` is named in the event."""
-    numbers: list[int] = []
-    raw_n = att_n = freed = 0
-    last = 0
-    while True:
-        with transaction(factory) as s:
-            chunk = _finished(s, cutoff, last)
-            if not chunk:
-                break
-            last = chunk[-1]
-            raws = _unshared(s, _raw_rows(s, chunk), chunk)
-            atts = _unshared(s, _attachment_rows(s, chunk), chunk)
-            for kind, shas in (("raw", raws), ("attachment", atts)):
-                for sha in shas:
-                    size = _size(files, kind, sha) if dry_run else \
-                        files.remove(kind, sha, UNTOUCHED)
-                    freed += size
-                    if size:
-                        raw_n += kind == "raw"
-                        att_n += kind == "attachment"
-            numbers += chunk
-            if dry_run:
-                continue  # nothing was written: the transaction ends empty
-            _strip(s, chunk, now, f"retention {setting}: {len(raws)} raw mails, "
-                                  f"{len(atts)} attachment files and the message texts removed")
-    return Purged(tuple(numbers), raw_n, att_n, freed, dry_run)
+    total = Purged((), 0, 0, 0, dry_run)
+    while (part := purge_chunk(factory, files, cutoff, now, setting, total.last, dry_run)):
+        total += part
+    return total
+
+
+def purge_chunk(factory: sessionmaker[Session], files: FileStore, cutoff: datetime,
+                now: datetime, setting: str, after: int = 0,
+                dry_run: bool = False) -> Purged | None:
+    """One transaction's worth: up to CHUNK tickets numbered above `after`; None when there
+    are no more. A ticket whose file was spared (stored again within the hour) is left
+    unmarked, so a later run finishes it."""
+    with transaction(factory) as s:
+        chunk = _finished(s, cutoff, after)
+        if not chunk:
+            return None
+        owners = _owners(s, chunk)
+        removed: dict[str, int] = {}
+        spared: set[str] = set()
+        for kind in ("raw", "attachment"):
+            for sha in _unshared(s, kind, {sha for k, sha in owners if k == kind}, chunk):
+                size = _size(files, kind, sha) if dry_run else \
+                    files.remove(kind, sha, UNTOUCHED)
+                if size or not _size(files, kind, sha):
+                    removed[f"{kind}:{sha}"] = size
+                else:
+                    spared.add(f"{kind}:{sha}")
+        waiting = {n for (kind, sha), numbers in owners.items() if f"{kind}:{sha}" in spared
+                   for n in numbers}
+        done = [n for n in chunk if n not in waiting]
+        raw_n = sum(1 for k, size in removed.items() if k.startswith("raw:") and size)
+        att_n = sum(1 for k, size in removed.items() if k.startswith("attachment:") and size)
+        if not dry_run and done:
+            _strip(s, done, now, f"retention {setting}: {raw_n} raw mails, {att_n} attachment "
+                                 "files and the message texts removed")
+        return Purged(tuple(done), raw_n, att_n, sum(removed.values()), dry_run, chunk[-1])
 
 
 def _finished(s: Session, cutoff: datetime, after: int) -> list[int]:
     ended = func.coalesce(Ticket.closed_at, Ticket.resolved_at)
+    # locked (PostgreSQL) so a follow-up cannot land between this look and the strip
     return list(s.scalars(
         select(Ticket.number).where(Ticket.status.in_(FINISHED), Ticket.purged_at.is_(None),
                                     ended < cutoff, Ticket.updated_at < cutoff,
                                     Ticket.number > after)
-        .order_by(Ticket.number).limit(CHUNK)))
+        .order_by(Ticket.number).limit(CHUNK).with_for_update()))
 
 
-def _raw_rows(s: Session, chunk: list[int]) -> set[str]:
-    via_messages = select(TicketMessage.raw_id).where(TicketMessage.ticket_number.in_(chunk))
-    return set(s.scalars(select(RawMail.sha256).where(
-        or_(RawMail.ticket_number.in_(chunk), RawMail.id.in_(via_messages)))))
+def _owners(s: Session, chunk: list[int]) -> dict[tuple[str, str], set[int]]:
+    """(kind, sha256) of every file of the chunk's tickets → the tickets that have it."""
+    out: dict[tuple[str, str], set[int]] = {}
+    raws = s.execute(
+        select(RawMail.sha256, TicketMessage.ticket_number)
+        .join(TicketMessage, TicketMessage.raw_id == RawMail.id)
+        .where(TicketMessage.ticket_number.in_(chunk)))
+    direct = s.execute(select(RawMail.sha256, RawMail.ticket_number)
+                       .where(RawMail.ticket_number.in_(chunk)))
+    atts = s.execute(
+        select(AttachmentRow.sha256, TicketMessage.ticket_number).join(TicketMessage)
+        .where(TicketMessage.ticket_number.in_(chunk)))
+    for kind, rows in (("raw", raws), ("raw", direct), ("attachment", atts)):
+        for sha, number in rows:
+            if number is not None:
+                out.setdefault((kind, sha), set()).add(number)
+    return out
 
 
-def _attachment_rows(s: Session, chunk: list[int]) -> set[str]:
-    return set(s.scalars(
-        select(AttachmentRow.sha256).join(TicketMessage)
-        .where(TicketMessage.ticket_number.in_(chunk))))
-
-
-def _unshared(s: Session, shas: set[str], chunk: list[int]) -> list[str]:
+def _unshared(s: Session, kind: str, shas: set[str], chunk: list[int]) -> list[str]:
     """The hashes no kept ticket and no quarantined mail refers to."""
-    if not shas:
-        return []
     dying = set(chunk)
     keep: set[str] = set()
     some = sorted(shas)
     for i in range(0, len(some), 500):
         part = some[i:i + 500]
-        raw = s.execute(
-            select(RawMail.sha256, RawMail.ticket_number, Ticket.purged_at)
-            .outerjoin(Ticket, Ticket.number == RawMail.ticket_number)
-            .where(RawMail.sha256.in_(part)))
-        att = s.execute(
-            select(AttachmentRow.sha256, TicketMessage.ticket_number, Ticket.purged_at)
-            .join(TicketMessage, TicketMessage.id == AttachmentRow.ticket_message_id)
-            .join(Ticket, Ticket.number == TicketMessage.ticket_number)
-            .where(AttachmentRow.sha256.in_(part)))
-        keep.update(_kept(list(raw) + list(att), dying))
+        if kind == "raw":
+            keep.update(_kept(s.execute(
+                select(RawMail.sha256, RawMail.ticket_number, Ticket.purged_at)
+                .outerjoin(Ticket, Ticket.number == RawMail.ticket_number)
+                .where(RawMail.sha256.in_(part))).tuples(), dying))
+        else:
+            keep.update(_kept(s.execute(
+                select(AttachmentRow.sha256, TicketMessage.ticket_number, Ticket.purged_at)
+                .join(TicketMessage, TicketMessage.id == AttachmentRow.ticket_message_id)
+                .join(Ticket, Ticket.number == TicketMessage.ticket_number)
+                .where(AttachmentRow.sha256.in_(part))).tuples(), dying))
     return [sha for sha in some if sha not in keep]
 
 
@@ -149,8 +177,8 @@ def _strip(s: Session, chunk: list[int], now: datetime, why: str) -> None:
     s.execute(update(OutboxRow).where(OutboxRow.ticket_number.in_(chunk),
                                       OutboxRow.status.in_(("sent", "failed", "dropped")))
               .values(raw=b""))
-    s.query(FactRow).filter(FactRow.ticket_number.in_(chunk), FactRow.kind == "phone") \
-        .delete(synchronize_session=False)
+    s.execute(delete(FactRow).where(FactRow.ticket_number.in_(chunk),
+                                    FactRow.kind.not_in(KEPT_FACTS)))
     s.execute(update(Ticket).where(Ticket.number.in_(chunk)).values(purged_at=now))
     s.add_all(Event(ticket_number=n, date=now, actor="maild", what="purged", why=why)
               for n in chunk)

@@ -119,6 +119,60 @@ def test_purge_removes_old_mail_and_keeps_the_audit_trail(
     assert purge(m, "--older-than", "365d")["numbers"] == []
 
 
+def test_a_reply_to_a_purged_ticket_opens_a_new_linked_one(
+        make_maild: Callable[..., Maild]) -> None:
+    m = make_maild()
+    first = mail(subject="旧问题", body="旧内容", msgid="<old-1@customer.cn>")
+    n = ingest(m, first)["ticket"]
+    engine = sa.create_engine(m.db_url)
+    with engine.begin() as c:  # resolved, not closed: an ordinary reply would reopen it
+        c.execute(sa.text("UPDATE tickets SET status = 'resolved' WHERE number = :n"), {"n": n})
+    engine.dispose()
+    age(m, n)
+    assert purge(m, "--older-than", "365d")["numbers"] == [n]
+    reply = mail(subject=f"Re: [#{n}] 旧问题", body="又出现了",
+                 extra="In-Reply-To: <old-1@customer.cn>\r\n")
+    out = ingest(m, reply)
+    assert out["action"] == "created" and out["ticket"] != n
+    assert m.json("tickets", "show", str(out["ticket"]))["linked_to"] == n
+    assert purge(m, "--older-than", "365d")["numbers"] == []
+
+
+def test_a_file_stored_again_within_the_hour_waits_for_a_later_run(
+        make_maild: Callable[..., Maild]) -> None:
+    m = make_maild()
+    data = with_attachment("附件", "见附件", [("x.bin", b"shared" * 300)])
+    n = ingest(m, data)["ticket"]
+    close(m, n)
+    age(m, n)
+    os.utime(raw_path(m, data))  # as if the same bytes had just been stored again
+    spared = purge(m, "--older-than", "365d")
+    assert spared["numbers"] == [] and raw_path(m, data).exists()
+    assert m.json("tickets", "show", str(n))["purged"] is None
+    age(m, n)
+    assert purge(m, "--older-than", "365d")["numbers"] == [n]
+    assert not raw_path(m, data).exists()
+
+
+def test_purge_pages_through_many_tickets(make_maild: Callable[..., Maild]) -> None:
+    m = make_maild(outbox={"autoreply_per_sender_per_day": 1000})
+    paths = []
+    for i in range(230):  # more than one chunk of 200
+        p = m.home / f"m{i}.eml"
+        p.write_bytes(mail(subject=f"问题 {i}", sender=f"c{i}@customer.cn"))
+        paths.append(str(p))
+    assert m("ingest", *paths, timeout=300).returncode == 0
+    engine = sa.create_engine(m.db_url)
+    with engine.begin() as c:  # a year ago every one of them was closed
+        c.execute(sa.text("UPDATE tickets SET status = 'closed', closed_at = :t, "
+                          "updated_at = :t"), {"t": YEAR_AGO})
+    engine.dispose()
+    age(m, 1001)  # and every stored file is a year old
+    done = purge(m, "--older-than", "365d")
+    assert len(done["numbers"]) == 230 and done["raw_files"] == 230
+    assert not list((storage(m) / "raw").rglob("*.eml"))
+
+
 def test_open_and_recent_tickets_are_never_purged(make_maild: Callable[..., Maild]) -> None:
     m = make_maild()
     open_old = ingest(m, mail(subject="旧的未关闭", body="还没解决"))["ticket"]
@@ -163,6 +217,14 @@ def test_daemon_purges_by_the_retention_setting(make_maild: Callable[..., Maild]
 
 
 def test_stored_mail_is_private_to_maild(make_maild: Callable[..., Maild]) -> None:
+    previous = os.umask(0o022)  # a permissive umask: maild must not rely on the caller's
+    try:
+        check_private(make_maild)
+    finally:
+        os.umask(previous)
+
+
+def check_private(make_maild: Callable[..., Maild]) -> None:
     m = make_maild()
     ingest(m, with_attachment("附件", "见附件", [("a.bin", b"secret" * 100)]))
     ingest(m, b"\x00" * 64)  # quarantined: kept raw all the same

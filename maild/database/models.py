@@ -155,7 +155,7 @@ class AttachmentRow(Base):
     safe_name: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(200))
     size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # retention: still shared?
 
 
 class FactRow(Base):

@@ -176,14 +176,16 @@ class Queries:
     def ticket(self, number: int) -> Ticket | None:
         return self.batch.tickets.get(number) or self.s.get(Ticket, number)
 
-    def latest_ticket_of(self, address: str, since: datetime) -> Ticket | None:
-        """The newest ticket `address` opened since `since` (this batch's first)."""
+    def latest_ticket_of(self, address: str, since: datetime, until: datetime) -> Ticket | None:
+        """The newest ticket `address` opened between `since` and `until` (this batch's
+        first)."""
         mine = [t for t in self.batch.tickets.values()
-                if t.customer_address == address and t.created_at >= since]
+                if t.customer_address == address and since <= t.created_at <= until]
         if mine:
             return max(mine, key=lambda t: t.number)
         return self.s.scalars(
-            select(Ticket).where(Ticket.customer_address == address, Ticket.created_at >= since)
+            select(Ticket).where(Ticket.customer_address == address, Ticket.created_at >= since,
+                                 Ticket.created_at <= until)
             .order_by(Ticket.number.desc()).limit(1)).first()
 
     def ticket_by_message_ids(self, ids: tuple[str, ...]) -> int | None:

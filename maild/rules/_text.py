@@ -1,12 +1,20 @@
 """What the rules read of a mail: the subject and the customer's new text, folded (NFKC,
 lower case, straight apostrophes), with denied signals ("没有报错", "not urgent") blanked
 out; and who is affected (all users, some, one person's own account). Pure helpers shared by
-the rules; not a rule itself."""
+the rules; not a rule itself.
+
+The rules of one mail ask the same questions of the same text (is something broken? who is
+hit?); the answers are remembered for the few texts last asked about, per thread, so each is
+worked out once per mail. Pure all the same: same text and context, same answer.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from maild.message import ParsedMessage
 from maild.rules import Context
@@ -28,6 +36,27 @@ _PEOPLE_EN = re.compile(
 BROAD_COUNT = 50  # this many named people is "most users" for a customer company
 
 
+T = TypeVar("T")
+_local = threading.local()
+_KEEP = 16  # texts remembered at once (a mail makes a handful)
+
+
+def _remembered(key: object, ctx: Context, question: object, work: Callable[[], T]) -> T:
+    """The answer to `question` about `key` (compared by identity) under `ctx`."""
+    store: dict[int, tuple[object, Context, dict[object, Any]]] = \
+        _local.__dict__.setdefault("store", {})
+    entry = store.get(id(key))
+    if entry is None or entry[0] is not key or entry[1] is not ctx:
+        if len(store) >= _KEEP:
+            store.clear()
+        entry = store[id(key)] = (key, ctx, {})
+    answers = entry[2]
+    if question not in answers:
+        answers[question] = work()
+    answer: T = answers[question]
+    return answer
+
+
 def raw(msg: ParsedMessage) -> str:
     text = unicodedata.normalize("NFKC", f"{msg.subject}\n{msg.text}").lower()
     return text.replace("\u2019", "'").replace("\u2018", "'")
@@ -35,7 +64,8 @@ def raw(msg: ParsedMessage) -> str:
 
 def view(msg: ParsedMessage, ctx: Context) -> str:
     """Subject and new text, folded, with the customer's denials blanked out."""
-    return strip(raw(msg), lists(ctx, "signal").get("negation", ()))
+    return _remembered(msg, ctx, "view",
+                       lambda: strip(raw(msg), lists(ctx, "signal").get("negation", ())))
 
 
 def lists(ctx: Context, section: str) -> dict[str, tuple[str, ...]]:
@@ -43,12 +73,19 @@ def lists(ctx: Context, section: str) -> dict[str, tuple[str, ...]]:
 
 
 def signal(text: str, ctx: Context, name: str) -> list[str]:
-    return found(text, lists(ctx, "signal").get(name, ()))
+    return list(_remembered(text, ctx, name,
+                            lambda: found(text, lists(ctx, "signal").get(name, ()))))
 
 
 def failing(text: str, ctx: Context) -> list[str]:
     """Failure words, once question forms ("能不能", "can't find") are taken out."""
-    return signal(strip(text, lists(ctx, "signal").get("neutral", ())), ctx, "breakage")
+    return signal(_plain(text, ctx), ctx, "breakage")
+
+
+def _plain(text: str, ctx: Context) -> str:
+    """`text` without question forms that look like failures."""
+    return _remembered(text, ctx, "plain",
+                       lambda: strip(text, lists(ctx, "signal").get("neutral", ())))
 
 
 def _count(word: str) -> int:
@@ -65,6 +102,10 @@ def _count(word: str) -> int:
 
 
 def scope(text: str, ctx: Context) -> tuple[str, str] | None:
+    return _remembered(text, ctx, "scope", lambda: _scope(text, ctx))
+
+
+def _scope(text: str, ctx: Context) -> tuple[str, str] | None:
     """Who is affected: ("broad" | "some" | "single", the words that say so), or None.
 
     "All users" is broad; a number of people says more than a vague "nobody": "12 managers
@@ -114,7 +155,7 @@ def defect(text: str, ctx: Context) -> list[str]:
     with the same exceptions as `fault`."""
     if signal(text, ctx, "request") or signal(text, ctx, "cosmetic"):
         return []
-    return signal(strip(text, lists(ctx, "signal").get("neutral", ())), ctx, "defect")
+    return signal(_plain(text, ctx), ctx, "defect")
 
 
 def limited(who: tuple[str, str] | None) -> bool:

@@ -68,7 +68,23 @@ def found(text: str, words: Sequence[str]) -> list[str]:
     """The words of the list that occur in `text` (already lower-cased). A plain substring
     test on the word's longest literal piece runs first: most words are absent from most
     mail, and `in` is far cheaper than a regular-expression search."""
-    return [w for w in words if w and literal(w) in text and pattern(w).search(text)]
+    return [w for lit, w in _pieces(words) if lit in text and pattern(w).search(text)]
+
+
+_PIECES: dict[int, tuple[Sequence[str], tuple[tuple[str, str], ...]]] = {}
+
+
+def _pieces(words: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """(literal piece, word) of a list, worked out once per list (lists are tuples made
+    once at load; a list of another type is worked out each time)."""
+    if not isinstance(words, tuple):
+        return tuple((literal(w), w) for w in words if w)
+    hit = _PIECES.get(id(words))
+    if hit is None or hit[0] is not words:
+        if len(_PIECES) >= 4096:  # lists made per mail (admin overrides) must not pile up
+            _PIECES.clear()
+        hit = _PIECES[id(words)] = (words, tuple((literal(w), w) for w in words if w))
+    return hit[1]
 
 
 @cache

@@ -1,7 +1,7 @@
 """Parse never raises and never hangs: random bytes, generated MIME, mutated corpus mails.
 
 Given any bytes at all, when they are parsed, then a ParsedMessage comes back within a
-bounded time (deadline per example) and every field has its type. The budget is kept small
+bounded CPU time (2 s per example) and every field has its type. The budget is kept small
 for the suite (a few seconds per property); run with HYPOTHESIS_PROFILE=long for more.
 """
 
@@ -22,16 +22,18 @@ CORPUS = sorted((Path(__file__).parent / "corpus").glob("*.eml"))
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
 FAST = settings(
     max_examples=2000 if LONG else 400,
-    deadline=2000,  # ms per mail: the bound the pipeline relies on
+    # the bound the pipeline relies on (2 s a mail) is checked in CPU time by _check: a
+    # wall-clock deadline fails on a busy machine without saying anything about maild
+    deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
 def _check(data: bytes) -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     msg = parse(data, "zh", max_attachment=64 * 1024)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert isinstance(msg, ParsedMessage)
     assert isinstance(msg.text, str) and isinstance(msg.quoted, str)
     assert msg.language in ("zh", "en", "other")

@@ -73,6 +73,7 @@ CORPUS = ROOT / "tests" / "corpus"
 MAILD = str(ROOT / "maild")
 DEADLINE = 2.0  # seconds per mail: the bound the pipeline relies on
 HARD_LIMIT = 60.0  # a run still going after this is stopped (a hang)
+SAMPLE = 0.25  # CPU seconds between two looks at the stack of a long run
 MAX_INPUT = 4 * 1024 * 1024
 POOL_MAX = 2000
 POOL_ITEM_MAX = 64 * 1024
@@ -180,8 +181,8 @@ class Runner:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.late_stack: list[traceback.FrameSummary] | None = None
-        self.fired = 0
+        # where a long run was, every SAMPLE s of CPU: location -> (count, one stack)
+        self.samples: dict[str, tuple[int, list[traceback.FrameSummary]]] = {}
         peaks = tuple(parse_peak(p) for p in PEAKS)
         rules = RulesSettings(vip_senders=("*@bigcustomer.com", "boss@customer.cn"))
         self.words = defaults()
@@ -199,24 +200,36 @@ class Runner:
         ]
         self.peaks = peaks
         self.wall_only = 0  # runs over the deadline in wall time but not in CPU time
-        signal.signal(signal.SIGPROF, self._deadline)
+        signal.signal(signal.SIGPROF, self._sample)
         signal.signal(signal.SIGALRM, self._hard_limit)
 
-    def _deadline(self, signum: int, frame: FrameType | None) -> None:
-        """DEADLINE seconds of CPU time used: note where, and let the run go on."""
-        self.late_stack = traceback.extract_stack(frame)
+    def _sample(self, signum: int, frame: FrameType | None) -> None:
+        """Another SAMPLE s of CPU used: note where the run is, and let it go on."""
+        stack = traceback.extract_stack(frame)
+        where = slow_location(stack)
+        count, first = self.samples.get(where, (0, stack))
+        self.samples[where] = (count + 1, first)
 
     def _hard_limit(self, signum: int, frame: FrameType | None) -> None:
-        self.late_stack = self.late_stack or traceback.extract_stack(frame)
+        self._sample(signum, frame)
         raise Hang(f"still running after {HARD_LIMIT:.0f} s")
 
     @staticmethod
     def _arm(on: bool) -> None:
-        # the deadline counts CPU time (ITIMER_PROF): on a shared machine wall time also
-        # counts other processes; a run that makes no progress at all is stopped by the
-        # wall-clock hard limit
-        signal.setitimer(signal.ITIMER_PROF, DEADLINE if on else 0)
+        # the deadline counts CPU time (ITIMER_PROF samples, thread CPU time to decide): on
+        # a shared machine wall time also counts other processes; a run that makes no
+        # progress at all is stopped by the wall-clock hard limit
+        signal.setitimer(signal.ITIMER_PROF, SAMPLE if on else 0, SAMPLE if on else 0)
         signal.setitimer(signal.ITIMER_REAL, HARD_LIMIT if on else 0)
+
+    def _where(self) -> tuple[str, str]:
+        """The location most samples fell in, and the sample counts with its stack."""
+        ranked = sorted(self.samples.items(), key=lambda kv: -kv[1][0])
+        if not ranked:
+            return "?", ""
+        counts = ", ".join(f"{n} x {where}" for where, (n, _) in ranked)
+        stack = "".join(traceback.format_list(ranked[0][1][1]))
+        return ranked[0][0], f"samples every {SAMPLE} s CPU: {counts}\nstack:\n{stack}"
 
     def context(self) -> Context:
         base = self.rng.choice(self.contexts)
@@ -238,7 +251,7 @@ class Runner:
         return self.run_with(data, lang, limit, ctx)
 
     def run_with(self, data: bytes, lang: str, limit: int, ctx: Context) -> Outcome:
-        self.late_stack = None
+        self.samples = {}
         stage = "parse"
         start, cpu0 = time.perf_counter(), time.thread_time()
         parsed = cpu0
@@ -252,21 +265,15 @@ class Runner:
             stage = "check"
             check(msg, limit)
             if verdict.priority not in PRIORITIES:
-                raise Invariant(f"priority {verdict.priority!r}")
+                raise Invariant(f"unknown priority: {verdict.priority!r}")
         except Hang:
             self._arm(False)
             wall, cpu = time.perf_counter() - start, time.thread_time() - cpu0
-            stack: list[traceback.FrameSummary] = self.late_stack or []
-            return Outcome(
-                "hang",
-                f"hang in {stage} at {location(stack, line=False)}",
-                "stack at the deadline:\n" + "".join(traceback.format_list(stack)),
-                wall,
-                cpu,
-            )
+            where, detail = self._where()
+            return Outcome("hang", f"hang in {stage} at {where}", detail, wall, cpu)
         except Invariant as e:
             wall, cpu = time.perf_counter() - start, time.thread_time() - cpu0
-            what = re.sub(r"'.*", "", str(e))[:60]
+            what = str(e).split(":", 1)[0][:60]
             return Outcome("invariant", f"invariant: {what}", f"broken property: {e}", wall, cpu)
         except Exception as e:
             self._arm(False)
@@ -277,15 +284,14 @@ class Runner:
         finally:
             self._arm(False)
         wall, cpu = time.perf_counter() - start, time.thread_time() - cpu0
-        if self.late_stack is not None:
-            stack = self.late_stack
-            late = "evaluate" if any("/maild/rules/" in f.filename for f in stack) else "parse"
+        if cpu > DEADLINE:
+            where, detail = self._where()
+            late = "evaluate" if where.startswith("maild/rules/") else "parse"
             return Outcome(
                 "slow",
-                f"over {DEADLINE:.0f} s CPU in {late} at {slow_location(stack)}",
+                f"over {DEADLINE:.0f} s CPU in {late} at {where}",
                 f"{cpu:.2f} s CPU ({parsed - cpu0:.2f} s parse, {cpu0 + cpu - parsed:.2f} s"
-                f" evaluate), {wall:.2f} s wall; stack at the deadline:\n"
-                + "".join(traceback.format_list(stack)),
+                f" evaluate), {wall:.2f} s wall; {detail}",
                 wall,
                 cpu,
             )
@@ -326,30 +332,39 @@ def location(frames: list[traceback.FrameSummary], line: bool = True) -> str:
 
 
 def check(msg: ParsedMessage, limit: int) -> None:
-    """The properties tests/test_fuzz_parse.py holds every ParsedMessage to."""
+    """The properties tests/test_fuzz_parse.py holds every ParsedMessage to. The message of
+    an Invariant is "what is wrong: detail"; the part before the colon names the finding."""
     if not isinstance(msg, ParsedMessage):
-        raise Invariant(f"parse returned {type(msg).__name__}")
+        raise Invariant(f"parse returned another type: {type(msg).__name__}")
     if not isinstance(msg.text, str) or not isinstance(msg.quoted, str):
-        raise Invariant("text or quoted not a str")
+        raise Invariant("text or quoted not a str: -")
     if msg.language not in ("zh", "en", "other"):
-        raise Invariant(f"language {msg.language!r}")
+        raise Invariant(f"unknown language: {msg.language!r}")
     for a in msg.attachments:
         if a.size > limit:
             raise Invariant(f"attachment over the limit: {a.size} > {limit}")
         if "/" in a.safe_name or "\\" in a.safe_name or any(ord(c) < 32 for c in a.safe_name):
-            raise Invariant(f"unsafe safe_name {a.safe_name!r}")
-    shown = [msg.text, msg.quoted, msg.subject, msg.sender.name, msg.sender.address]
-    shown += [a.filename for a in msg.attachments] + [a.safe_name for a in msg.attachments]
-    shown += [f.value for f in msg.facts] + [v for _, v in msg.headers] + list(msg.defects)
-    for value in shown:
+            raise Invariant(f"unsafe safe_name: {a.safe_name!r}")
+    shown: list[tuple[str, object]] = [
+        ("text", msg.text),
+        ("quoted", msg.quoted),
+        ("subject", msg.subject),
+        ("sender name", msg.sender.name),
+        ("sender address", msg.sender.address),
+    ]
+    shown += [("attachment filename", a.filename) for a in msg.attachments]
+    shown += [("attachment safe_name", a.safe_name) for a in msg.attachments]
+    shown += [(f"fact {f.kind}", f.value) for f in msg.facts]
+    shown += [(f"header {k}", v) for k, v in msg.headers]
+    shown += [("defect", d) for d in msg.defects]
+    for field_name, value in shown:
         if not isinstance(value, str):
-            raise Invariant(f"shown value of type {type(value).__name__}")
+            raise Invariant(f"{field_name} not a str: {type(value).__name__}")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as e:
-            raise Invariant(
-                f"not valid Unicode: {value[max(0, e.start - 20) : e.end + 20]!r}"
-            ) from e
+            around = value[max(0, e.start - 20) : e.end + 20]
+            raise Invariant(f"not valid Unicode in {field_name}: {around!r}") from e
 
 
 _DIGITS = re.compile(r"\d+")

@@ -145,3 +145,54 @@ def mutated(draw: st.DrawFn) -> bytes:
 @given(mutated())
 def test_mutated_corpus(data: bytes) -> None:
     _check(data)
+
+
+# -- what a longer fuzz run (bench/fuzz.py) found, kept as regressions ----------------------
+
+HEAD = (b"From: Dana Smith <dana@customer.example>\nTo: support@example.com\nSubject: test\n"
+        b"MIME-Version: 1.0\n")
+
+
+def _cpu(data: bytes) -> tuple[ParsedMessage, float]:
+    start = time.process_time()
+    msg = parse(data, "zh", max_attachment=64 * 1024)
+    return msg, time.process_time() - start
+
+
+def test_thousands_of_signature_and_rule_lines_are_linear() -> None:
+    for line in (b"-- ", b"_" * 30):
+        msg, cpu = _cpu(HEAD + b"Content-Type: text/plain\n\nhello\n" + (line + b"\n") * 20_000)
+        assert cpu < 1.0 and msg.text.startswith("hello")
+
+
+def test_many_base64_headers_without_a_delimiter_are_linear() -> None:
+    body = (b"Content-Transfer-Encoding: base64\n\nQUJD\n" * 3000) + b"QUJD" * 300_000
+    msg, cpu = _cpu(HEAD + b"Content-Type: text/plain\n" + body)
+    assert cpu < 1.0 and isinstance(msg.text, str)
+
+
+def test_a_megabyte_boundary_is_cheap() -> None:
+    b = b"x" * 1_000_000
+    data = (HEAD + b'Content-Type: multipart/mixed; boundary="' + b + b'"\n\n--' + b
+            + b"\nContent-Type: text/plain\n\nthe text\n--" + b + b"--\n")
+    msg, cpu = _cpu(data)
+    assert cpu < 1.0 and "the text" in msg.text
+
+
+def test_address_comments_nested_a_thousand_deep() -> None:
+    msg, _ = _cpu(HEAD.replace(b"To: support@example.com", b"To: " + b"(" * 1000 + b"x@y.z")
+                  + b"\nhi\n")
+    assert msg.sender.address == "dana@customer.example"
+    assert any("nested too deep" in d for d in msg.defects)
+
+
+def test_a_codec_that_is_not_text_falls_back() -> None:
+    body = bytes(range(128, 256)) * 4
+    msg, _ = _cpu(HEAD + b"Content-Type: text/plain; charset=rot13\n\n" + body)
+    msg.text.encode("utf-8")
+
+
+def test_utf7_lone_surrogate_becomes_a_replacement_character() -> None:
+    msg, _ = _cpu(HEAD + b"Content-Type: text/plain; charset=utf-7\n\nhi +2BY- there\n")
+    msg.text.encode("utf-8")
+    assert "\ufffd" in msg.text

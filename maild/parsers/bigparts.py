@@ -31,6 +31,7 @@ def shrink(data: bytes) -> tuple[bytes, dict[str, memoryview]]:
     chunks: list[bytes] = []
     found: dict[str, memoryview] = {}
     pos = 0
+    delimiter = -2  # the next "\n--" at or after the last start; -1: there is none
     for m in _CTE.finditer(data):
         if m.start() < pos or len(found) >= MAX_PARTS:
             continue
@@ -38,8 +39,9 @@ def shrink(data: bytes) -> tuple[bytes, dict[str, memoryview]]:
         if head_end is None:
             continue
         start = head_end.end()
-        boundary = data.find(b"\n--", start)  # base64 has no "-": the next delimiter ends it
-        end = len(data) if boundary < 0 else boundary + 1
+        if delimiter != -1 and delimiter < start:  # starts only grow: each byte scanned once
+            delimiter = data.find(b"\n--", start)  # base64 has no "-": the delimiter ends it
+        end = len(data) if delimiter < 0 else delimiter + 1
         if end - start < MIN_PART or not _looks_base64(data, start, end):
             continue
         token = f"{PREFIX.decode()}{nonce}-{len(found)}"

@@ -103,17 +103,38 @@ def normalise(label: str | None) -> str:
 
 
 def known(name: str) -> bool:
+    """A text encoding Python has: not rot13, hex, base64, quopri, idna… which a label may
+    name but which do not turn bytes into text."""
     if not name or len(name) > 40:
         return False
     try:
-        codecs.lookup(name)
+        info = codecs.lookup(name)
     except (LookupError, ValueError):
         return False
-    return True
+    return getattr(info, "_is_text_encoding", True) and info.name not in _NOT_TEXT
+
+
+# text encodings by the codec flag, but not for mail bodies: they raise on ordinary bytes
+_NOT_TEXT = {"undefined", "idna", "punycode", "raw-unicode-escape", "unicode-escape",
+             "raw_unicode_escape", "unicode_escape"}
+
+
+def no_surrogates(text: str) -> str:
+    """`text` with lone surrogates (UTF-7 "+2BY-", broken UTF-16) made U+FFFD: what is
+    shown, stored or sent must be valid Unicode."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode(data: bytes, declared: str | None) -> tuple[str, str | None]:
     """Decode `data`; the second value is a defect note, or None when all went to plan."""
+    text, note = _decode(data, declared)
+    return no_surrogates(text), note
+
+
+def _decode(data: bytes, declared: str | None) -> tuple[str, str | None]:
     label = (declared or "").strip().strip("\"'").lower()[:60]
     wanted = normalise(label)
     if not known(wanted) and wanted.startswith("x-") and known(wanted[2:]):
@@ -160,7 +181,10 @@ def decode(data: bytes, declared: str | None) -> tuple[str, str | None]:
     if guess:
         return guess, f"charset {label or 'missing'} did not fit: guessed by content"
     if known(wanted):
-        return data.decode(wanted, "replace"), f"charset {label}: undecodable bytes replaced"
+        try:
+            return data.decode(wanted, "replace"), f"charset {label}: undecodable bytes replaced"
+        except (UnicodeError, LookupError, ValueError):
+            pass
     return data.decode("utf-8", "replace"), f"charset {label or 'missing'}: bytes replaced"
 
 

@@ -94,7 +94,11 @@ def addresses(values: list[str] | None, defects: list[str], name: str) -> tuple[
     if not values:
         return ()
     found: list[Address] = []
-    pairs = email.utils.getaddresses([v for v in values if v])
+    try:
+        pairs = email.utils.getaddresses([v for v in values if v])
+    except RecursionError:  # the stdlib recurses once per nested "(" comment
+        defects.append(f"{name}: comments nested too deep to parse")
+        pairs = []
     if not any("@" in a and not any(c.isspace() for c in a) for _, a in pairs):
         pairs = _salvage(values)
     for display, addr in pairs:

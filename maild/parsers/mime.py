@@ -19,6 +19,7 @@ import email.message
 import email.parser
 import email.policy
 import re
+import secrets
 from dataclasses import dataclass, field
 
 from maild.message import Attachment
@@ -74,7 +75,24 @@ class MimeParts:
         return "\n\n".join(texts), ctype
 
 
+# RFC 2046 allows 70 characters; the stdlib compiles a boundary into a regular expression,
+# at about a second and 130 MB per megabyte of boundary
+_LONG_BOUNDARY = re.compile(rb'boundary\s*=\s*"?([^"\s;]{200,})', re.IGNORECASE)
+
+
+def short_boundaries(data: bytes) -> bytes:
+    """`data` with every over-long boundary (and its delimiters) replaced by a short one."""
+    if b"oundary" not in data and b"OUNDARY" not in data:
+        return data
+    for n, long in enumerate(dict.fromkeys(m.group(1) for m in _LONG_BOUNDARY.finditer(data))):
+        if n >= 20:
+            break
+        data = data.replace(long, b"maild-long-boundary-%d-%s" % (n, secrets.token_hex(8).encode()))
+    return data
+
+
 def message_from_bytes(data: bytes) -> email.message.Message:
+    data = short_boundaries(data)
     try:
         return email.message_from_bytes(data, policy=email.policy.compat32)
     except RecursionError:

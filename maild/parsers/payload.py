@@ -20,7 +20,7 @@ import re
 from maild.message import Attachment
 from maild.parsers import bigparts
 from maild.parsers import headers as hdr
-from maild.parsers.charset import decode
+from maild.parsers.charset import decode, no_surrogates
 from maild.parsers.names import extension_for, safe_name
 
 Big = dict[str, memoryview]  # large base64 bodies left out of the MIME parse (bigparts)
@@ -64,7 +64,10 @@ def filename(part: email.message.Message, defects: list[str]) -> str:
         return ""
     if isinstance(raw, tuple):  # RFC 2231: (charset, language, percent-decoded latin-1)
         charset, _, value = raw
-        data = str(value).encode("latin-1", "surrogateescape")
+        try:
+            data = str(value).encode("latin-1", "surrogateescape")
+        except UnicodeEncodeError:  # continued in raw 8-bit: the stdlib already decoded it
+            return _clean_name(no_surrogates(str(value)))
         text, note = decode(data, charset or None)
         if note:
             defects.append(f"filename: {note}")

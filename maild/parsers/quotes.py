@@ -269,22 +269,26 @@ def _lone_quote(norm: list[str]) -> tuple[int, int] | None:
 
 
 def _signature_start(norm: list[str]) -> int | None:
+    # non-empty lines after each line, counted once from the end (not per candidate line:
+    # a mail of 20,000 "-- " lines must not cost 20,000 list copies)
+    after = [0] * (len(norm) + 1)
+    for k in range(len(norm) - 1, -1, -1):
+        after[k] = after[k + 1] + (1 if norm[k] else 0)
     text_seen = False
     for i, line in enumerate(norm):
         if not line:
             continue
+        rest = after[i + 1]
         if text_seen and (_SIGNATURE.match(line) or _MOBILE.match(line)):
-            rest = [x for x in norm[i + 1 :] if x]
-            if len(rest) <= 15 or _MOBILE.match(line):
+            if rest <= 15 or _MOBILE.match(line):
                 return i
         if text_seen and _FOOTER_RULE.match(line):
-            rest = [x for x in norm[i + 1 :] if x]
-            if 0 < len(rest) <= 6:
+            if 0 < rest <= 6:
                 return i  # a mailing-list footer under a long rule
         if not _MOBILE.match(line):
             text_seen = True
     # a mobile footer alone ("Sent from my iPhone" with nothing above it) is no new text
     for i, line in enumerate(norm):
         if line:
-            return i if _MOBILE.match(line) and not any(norm[i + 1 :]) else None
+            return i if _MOBILE.match(line) and not after[i + 1] else None
     return None

@@ -46,6 +46,7 @@ class Batch:
     """Rows added by the current transaction, indexed for the lookups below."""
 
     raws: dict[str, RawMail | PendingRaw] = field(default_factory=dict)  # identity → row
+    raw_message_ids: set[str] = field(default_factory=set)  # … and their Message-IDs
     message_ids: dict[str, int] = field(default_factory=dict)  # Message-ID → ticket
     tickets: dict[int, Ticket] = field(default_factory=dict)
     people: dict[int, set[str]] = field(default_factory=dict)  # ticket → senders seen
@@ -135,7 +136,7 @@ class Queries:
         return self.s.scalars(select(RawMail).where(RawMail.identity == identity)).first()
 
     def message_id_seen(self, message_id: str) -> bool:
-        if any(r.message_id == message_id for r in self.batch.raws.values()):
+        if message_id in self.batch.raw_message_ids:
             return True
         if self.batch.prefetched:
             return message_id in self.batch.known_message_ids
@@ -319,6 +320,8 @@ class Queries:
         self, raw: RawMail | PendingRaw, number: int | None, message_id: str | None, sender: str
     ) -> None:
         self.batch.raws[raw.identity] = raw
+        if raw.message_id:
+            self.batch.raw_message_ids.add(raw.message_id)
         if sender:
             self.batch.sent_now[sender] = self.batch.sent_now.get(sender, 0) + 1
         if number is not None:

@@ -17,7 +17,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from maild.errors import ConfigError
@@ -53,7 +53,10 @@ class Renderer:
             undefined=StrictUndefined,
             autoescape=lambda name: bool(name and name.endswith(".html.j2")),
             keep_trailing_newline=True,
+            # loaded once: an override changed on disk takes effect (checked) on reload
+            auto_reload=False,
         )
+        self._found: dict[str, Template | None] = {}
         if override_dir:
             self._check(Path(override_dir))
 
@@ -71,12 +74,20 @@ class Renderer:
 
     def render(self, name: str, language: str, context: dict[str, Any], kind: str = "txt") -> str:
         for lang in (language, "en"):
-            try:
-                template = self.env.get_template(f"{name}.{lang}.{kind}.j2")
-            except TemplateNotFound:
-                continue
-            return template.render(**context)
+            template = self._template(f"{name}.{lang}.{kind}.j2")
+            if template is not None:
+                return template.render(**context)
         raise TemplateNotFound(f"{name}.{language}.{kind}.j2")
+
+    def _template(self, file: str) -> Template | None:
+        """The template, or None when there is none (remembered both ways: a mail must not
+        pay for a file-system look-up, nor for an exception, per template)."""
+        if file not in self._found:
+            try:
+                self._found[file] = self.env.get_template(file)
+            except TemplateNotFound:
+                self._found[file] = None
+        return self._found[file]
 
     def render_pair(
         self, name: str, language: str, context: dict[str, Any]

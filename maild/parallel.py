@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -38,17 +39,23 @@ class ParsePool:
 
     def parse(self, datas: list[bytes], language: str,
               max_attachment: int) -> list[ParsedMessage | StageError]:
+        return self.collect(self.submit(datas, language, max_attachment))
+
+    def submit(self, datas: list[bytes], language: str,
+               max_attachment: int) -> Iterator[ParsedMessage | tuple[str, str]]:
+        """Start parsing; the workers go on while the caller does other work (stores the
+        raw mail) until `collect`."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers,
                                              mp_context=multiprocessing.get_context("fork"))
         jobs = [(d, language, max_attachment) for d in datas]
-        out: list[ParsedMessage | StageError] = []
-        for result in self._pool.map(_parse, jobs, chunksize=16):
-            if isinstance(result, ParsedMessage):
-                out.append(result)
-            else:
-                out.append(StageError("parse", RuntimeError(result[1])))
-        return out
+        return self._pool.map(_parse, jobs, chunksize=16)
+
+    @staticmethod
+    def collect(running: Iterator[ParsedMessage | tuple[str, str]]
+                ) -> list[ParsedMessage | StageError]:
+        return [r if isinstance(r, ParsedMessage) else StageError("parse", RuntimeError(r[1]))
+                for r in running]
 
     def close(self, *_: Any) -> None:
         if self._pool is not None:

@@ -226,14 +226,17 @@ class Pipeline:
                 return self._quarantine(s, Queries(s), p, "commit", e)
 
     def _prepare_all(self, batch: Sequence[Incoming]) -> list[_Prepared]:
-        """Raw store first, then parse: on worker processes when the batch is large."""
+        """Raw store and parse: on worker processes when the batch is large, which parse
+        while this process stores the raw mail."""
         if self.pool is None or not self.pool.usable(len(batch)):
             return [self._prepare(item) for item in batch]
-        shas = [self.files.put_raw(item.data)[0] for item in batch]
         limit = self.settings.storage.max_message_size
         small = [i for i, item in enumerate(batch) if len(item.data) <= limit]
-        results = self.pool.parse([batch[i].data for i in small], self.settings.support.language,
-                                  self.settings.storage.max_attachment_size)
+        running = self.pool.submit([batch[i].data for i in small],
+                                   self.settings.support.language,
+                                   self.settings.storage.max_attachment_size)
+        shas = [self.files.put_raw(item.data)[0] for item in batch]
+        results = self.pool.collect(running)
         parsed: dict[int, ParsedMessage | StageError] = dict(zip(small, results, strict=True))
         return [self._prepare(item, sha=sha, parsed=parsed.get(i))
                 for i, (item, sha) in enumerate(zip(batch, shas, strict=True))]

@@ -135,7 +135,7 @@ class TicketMessage(Base):
     raw_id: Mapped[int | None] = mapped_column(ForeignKey("raw_messages.id"))
     direction: Mapped[str] = mapped_column(String(3))  # in | out
     kind: Mapped[str] = mapped_column(String(20))
-    author_address: Mapped[str] = mapped_column(String(320))
+    author_address: Mapped[str] = mapped_column(String(320), index=True)  # the flood check
     author_name: Mapped[str] = mapped_column(String(200), default="")
     subject: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
@@ -197,7 +197,7 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # hourly budget
     # never loaded by the sender; tells the unit of work to insert tickets first
     ticket: Mapped[Ticket | None] = relationship(viewonly=False, lazy="raise")
 

@@ -37,10 +37,6 @@ class ParsePool:
     def usable(self, count: int) -> bool:
         return self.workers > 1 and count >= POOL_FROM
 
-    def parse(self, datas: list[bytes], language: str,
-              max_attachment: int) -> list[ParsedMessage | StageError]:
-        return self.collect(self.submit(datas, language, max_attachment))
-
     def submit(self, datas: list[bytes], language: str,
                max_attachment: int) -> Iterator[ParsedMessage | tuple[str, str]]:
         """Start parsing; the workers go on while the caller does other work (stores the

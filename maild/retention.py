@@ -85,21 +85,20 @@ def purge_chunk(factory: sessionmaker[Session], files: FileStore, cutoff: dateti
         if not chunk:
             return None
         owners = _owners(s, chunk)
-        removed: dict[str, int] = {}
-        spared: set[str] = set()
+        removed: dict[tuple[str, str], int] = {}  # (kind, sha256) → bytes freed
+        spared: list[tuple[str, str]] = []  # stored again within the hour: kept for now
         for kind in ("raw", "attachment"):
             for sha in _unshared(s, kind, {sha for k, sha in owners if k == kind}, chunk):
                 size = _size(files, kind, sha) if dry_run else \
                     files.remove(kind, sha, UNTOUCHED)
-                if size or not _size(files, kind, sha):
-                    removed[f"{kind}:{sha}"] = size
+                if size is None:
+                    spared.append((kind, sha))
                 else:
-                    spared.add(f"{kind}:{sha}")
-        waiting = {n for (kind, sha), numbers in owners.items() if f"{kind}:{sha}" in spared
-                   for n in numbers}
+                    removed[kind, sha] = size
+        waiting = {n for key in spared for n in owners[key]}
         done = [n for n in chunk if n not in waiting]
-        raw_n = sum(1 for k, size in removed.items() if k.startswith("raw:") and size)
-        att_n = sum(1 for k, size in removed.items() if k.startswith("attachment:") and size)
+        raw_n = sum(1 for (kind, _), size in removed.items() if kind == "raw" and size)
+        att_n = sum(1 for (kind, _), size in removed.items() if kind == "attachment" and size)
         if not dry_run and done:
             _strip(s, done, now, f"retention {setting}: {raw_n} raw mails, {att_n} attachment "
                                  "files and the message texts removed")
@@ -162,8 +161,7 @@ def _kept(rows: Iterable[tuple[str, int | None, datetime | None]], dying: set[in
 
 
 def _size(files: FileStore, kind: str, sha: str) -> int:
-    path = files.raw_path(sha) if kind == "raw" else \
-        files.root / "attachments" / sha[:2] / sha
+    path = files.path(kind, sha)
     return path.stat().st_size if path.exists() else 0
 
 

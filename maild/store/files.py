@@ -54,6 +54,12 @@ class FileStore:
     def raw_path(self, sha: str) -> Path:
         return self.root / "raw" / sha[:2] / f"{sha}.eml"
 
+    def path(self, kind: str, sha: str) -> Path:
+        """Where the raw mail (`kind` "raw") or attachment with this hash is kept."""
+        if not sha.isalnum():
+            raise ValueError(f"not a content hash: {sha!r}")
+        return self.raw_path(sha) if kind == "raw" else self.root / "attachments" / sha[:2] / sha
+
     def put_raw(self, data: bytes, sha: str | None = None) -> tuple[str, Path]:
         """Store a raw mail durably and journal it as incoming; return (sha256, path)."""
         sha = sha or hashlib.sha256(data).hexdigest()
@@ -79,10 +85,8 @@ class FileStore:
             if len(self._unsynced) >= SYNCFS_FROM and _syncfs(self.root):
                 pass
             else:
-                for path in self._unsynced:
-                    _fsync_path(path)
-                for d in sorted(self._dirty):
-                    _fsync_dir(d)
+                for path in [*self._unsynced, *sorted(self._dirty)]:
+                    _fsync_path(path)  # the files, then the directories naming them
         except OSError as e:
             raise StorageUnavailable(f"cannot sync the raw store: {e.strerror or e}") from e
         self._unsynced.clear()
@@ -92,9 +96,7 @@ class FileStore:
         return self.raw_path(sha).read_bytes()
 
     def read_attachment(self, sha: str) -> bytes:
-        if not sha.isalnum():
-            raise ValueError(f"not a content hash: {sha!r}")
-        return (self.root / "attachments" / sha[:2] / sha).read_bytes()
+        return self.path("attachment", sha).read_bytes()
 
     def done(self, sha: str) -> None:
         """The mail is committed (ticket or quarantine): drop its journal link."""
@@ -103,17 +105,15 @@ class FileStore:
         except FileNotFoundError:
             pass
 
-    def remove(self, kind: str, sha: str, untouched_for: float) -> int:
-        """Delete the raw mail (`kind` "raw") or attachment with this hash unless a mail
-        stored it again within the last `untouched_for` seconds; return the bytes freed."""
-        if not sha.isalnum():
-            raise ValueError(f"not a content hash: {sha!r}")
-        path = self.raw_path(sha) if kind == "raw" else \
-            self.root / "attachments" / sha[:2] / sha
+    def remove(self, kind: str, sha: str, untouched_for: float) -> int | None:
+        """Delete the raw mail (`kind` "raw") or attachment with this hash and return the
+        bytes freed (0: it was gone already); None when a mail stored it again within the
+        last `untouched_for` seconds, so it stays."""
+        path = self.path(kind, sha)
         try:
             st = path.stat()
             if time.time() - st.st_mtime < untouched_for:
-                return 0
+                return None
             path.unlink()
         except FileNotFoundError:
             return 0
@@ -188,11 +188,3 @@ def _syncfs(root: Path) -> bool:
     finally:
         os.close(fd)
     return True
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

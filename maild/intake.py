@@ -21,6 +21,7 @@ from maild.database.queries import Queries
 from maild.database.writes import Ref, Writes
 from maild.durations import parse_seconds
 from maild.message import Kind, ParsedMessage, RuleHit, Seen, Triage
+from maild.rules._model import Model
 from maild.rules.words import Words
 from maild.settings import PRIORITIES, Settings, rank
 from maild.sla import Calendar
@@ -45,11 +46,12 @@ class Mail:
 
 class Intake:
     def __init__(self, settings: Settings, renderer: Renderer, calendar: Calendar,
-                 words: Words, files: FileStore) -> None:
+                 words: Words, files: FileStore, model: Model | None = None) -> None:
         self.settings = settings
         self.renderer = renderer
         self.calendar = calendar
         self.words = words
+        self.model = model
         self.agent = AgentReply(settings, renderer, calendar, files)
 
     def incident_window(self) -> timedelta:
@@ -60,9 +62,8 @@ class Intake:
     ) -> tuple[Ticket, bool]:
         """The new ticket, and whether the customer is acknowledged."""
         msg, settings = m.msg, self.settings
-        verdict = stage(
-            "rules", rules.evaluate, msg, rules.context_for(settings, m.arrival, self.words)
-        )
+        ctx = rules.context_for(settings, m.arrival, self.words, self.model)
+        verdict = stage("rules", rules.evaluate, msg, ctx)
         hits, priority = verdict.hits, verdict.priority
         decision = stage(
             "incident",

@@ -36,6 +36,7 @@ from maild.identity import identity_hash, message_id
 from maild.intake import Intake, Mail
 from maild.message import Action, ParsedMessage
 from maild.parallel import ParsePool
+from maild.rules._model import configured as learned_model
 from maild.rules.words import defaults as default_words
 from maild.settings import Settings
 from maild.sla import Calendar
@@ -110,11 +111,12 @@ class Pipeline:
 
     def reconfigure(self, settings: Settings) -> None:
         """Take new settings (SIGHUP). Raises ConfigError, keeping the old ones, when a
-        template override of the new settings is broken."""
+        template override or the triage model of the new settings is broken."""
         renderer = Renderer(settings.support.templates)
         calendar = Calendar(settings.sla, settings.support.timezone)
+        model = learned_model(settings.rules.model)
         self.settings, self.renderer, self.calendar = settings, renderer, calendar
-        self.intake = Intake(settings, renderer, calendar, self.words, self.files)
+        self.intake = Intake(settings, renderer, calendar, self.words, self.files, model)
 
     # -- entry points -------------------------------------------------------------------
 

@@ -237,6 +237,12 @@ class RulesSettings:
     queues: dict[str, str] = field(default_factory=dict)
     # word-list changes: [rules.words.category.data] add = [...] / remove = [...] / words = [...]
     words: dict[str, dict[str, dict[str, tuple[str, ...]]]] = field(default_factory=dict)
+    # the learned judgement of priority and category (`maild triage train`): "" is the model
+    # shipped in config/, "none" leaves both to the word rules, anything else is a model file
+    model: str = ""
+    # rules whose priority step still applies on top of the learned priority (what the
+    # labelled mail cannot know: who the customer is, what day it is)
+    after_model: tuple[str, ...] = ("vip-sender", "business-peak")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from maild.commands import (
     run,
     status,
     tickets,
+    triage,
 )
 
 COMMANDS: tuple[ModuleType, ...] = (
@@ -30,4 +31,5 @@ COMMANDS: tuple[ModuleType, ...] = (
     status,
     report,
     purge,
+    triage,
 )

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from maild.commands.common import App, add_json, emit_json
 from maild.compose import Renderer
 from maild.database import migrate
+from maild.rules._model import configured
 from maild.sla import Calendar
 
 
@@ -34,6 +35,7 @@ def handle(args: argparse.Namespace) -> int:
               "add the days to sla.holidays / sla.extra_workdays when they are announced.",
               file=sys.stderr)
     Renderer(s.support.templates)  # a broken override is a config error now, not at 3 a.m.
+    model = configured(s.rules.model)  # so is a missing or broken triage model
     summary: dict[str, object] = {
         "config": s.source,
         "database": _safe_url(s.database.url),
@@ -45,6 +47,8 @@ def handle(args: argparse.Namespace) -> int:
         "smtp": f"{s.smtp.host}:{s.smtp.port} ({s.smtp.security})",
         "agents": len(s.agents.addresses),
         "knowledge": len(s.knowledge),
+        "triage_model": (f"{model.source} ({model.trained_on} labelled mails)" if model
+                         else "none (word rules only)"),
         "calendar_unknown_years": unknown,
     }
     ok = True

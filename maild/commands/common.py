@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from maild import configfile
+from maild.errors import ConfigError
 from maild.settings import Settings
 
 if TYPE_CHECKING:
@@ -81,3 +82,14 @@ def emit_json(value: Any) -> None:
 
 def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+
+
+def settings_or_defaults(explicit: str | None) -> Settings:
+    """The config, or the defaults when none was named and none is found: for commands that
+    need no database (parse, triage)."""
+    try:
+        return configfile.load(explicit)
+    except ConfigError as e:
+        if explicit is None and e.problems == ["file not found"]:
+            return Settings()
+        raise

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from maild import classify, configfile, parsers, rules
-from maild.commands.common import add_json, emit_json
-from maild.errors import ConfigError, MaildError
+from maild import classify, parsers, rules
+from maild.commands.common import add_json, emit_json, settings_or_defaults
+from maild.errors import MaildError
+from maild.rules._model import configured
 from maild.rules.words import defaults
-from maild.settings import Settings
 from maild.views import parsed_json
 
 
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     # parse needs no database: a missing config file falls back to the defaults
-    settings = _settings(args.config)
+    settings = settings_or_defaults(args.config)
     try:
         if args.file == "-":
             import sys
@@ -35,7 +35,10 @@ def handle(args: argparse.Namespace) -> int:
         raise MaildError(f"cannot read {args.file}: {e.strerror}") from e
     msg = parsers.parse(data, settings.support.language, settings.storage.max_attachment_size)
     kind, why = classify.kind_of(msg, settings.support.address)
-    verdict = rules.evaluate(msg, rules.context_for(settings, datetime.now(UTC), defaults()))
+    model = configured(settings.rules.model)
+    verdict = rules.evaluate(
+        msg, rules.context_for(settings, datetime.now(UTC), defaults(), model)
+    )
     out = parsed_json(msg, kind, why, verdict)
     if args.json:
         emit_json(out)
@@ -57,12 +60,3 @@ def handle(args: argparse.Namespace) -> int:
         print("--- text ---")
         print(out["text"])
     return 0
-
-
-def _settings(explicit: str | None) -> Settings:
-    try:
-        return configfile.load(explicit)
-    except ConfigError as e:
-        if explicit is None and e.problems == ["file not found"]:
-            return Settings()
-        raise

@@ -16,6 +16,13 @@ Effects, and how they fold:
   customer's urgency), never above the maximum; the raises do not add up: the most urgent
   of them wins, so a VIP writing "紧急" on a question is P2, not P1;
 - "category=data": the first category hit wins (rules run in name order).
+
+With a learned model (`rules.model`, on by default), the rules `learned-priority` and
+`learned-category` give the model's judgement, and it decides: the priority is the learned
+level with only the steps of `rules.after_model` on top (VIP sender, business peak — what
+labelled mail cannot know), the category is the learned one. The word rules still run; the
+hits that agree with the outcome stay as its further reasons, the ones it overrules are left
+out. A disabled learned rule hands its question back to the word rules.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from functools import cache
 
 from maild.message import ParsedMessage, RuleHit
 from maild.peaks import Peak, parse_peak
+from maild.rules._model import Model
 from maild.rules.queue import queue_for
 from maild.rules.words import Words, defaults, merged
 from maild.settings import PRIORITIES, RulesSettings, Settings
@@ -53,12 +61,16 @@ class Context:
     peaks: tuple[Peak, ...] = ()
     queues: Mapping[str, str] = field(default_factory=dict)
     product: str = ""
+    model: Model | None = None
 
 
-def context_for(settings: Settings, now: datetime, words: Words | None = None) -> Context:
+def context_for(
+    settings: Settings, now: datetime, words: Words | None = None, model: Model | None = None
+) -> Context:
     """The Context for one mail: settings' rules, word lists (defaults plus `rules.words`
-    overrides), support time zone, business peaks (`rules.business_peaks`) and queues
-    (`rules.queues`). Settings fields not defined yet are read as empty."""
+    overrides), support time zone, business peaks (`rules.business_peaks`), queues
+    (`rules.queues`) and the learned model (loaded beforehand, see `_model.configured`).
+    Settings fields not defined yet are read as empty."""
     rules = settings.rules
     lists = words if words is not None else defaults()
     overrides = getattr(rules, "words", None)
@@ -71,6 +83,7 @@ def context_for(settings: Settings, now: datetime, words: Words | None = None) -
         settings.support.timezone,
         _peaks(tuple(getattr(rules, "business_peaks", ()) or ())),
         dict(getattr(rules, "queues", None) or {}),
+        model=model,
     )
 
 
@@ -130,6 +143,9 @@ def fold_priority(hits: tuple[RuleHit, ...]) -> str:
     return PRIORITIES[max(0, raised)]
 
 
+LEARNED = {"priority": "learned-priority", "category": "learned-category"}
+
+
 def evaluate(msg: ParsedMessage, ctx: Context) -> Verdict:
     """Run every enabled rule and fold their effects into category, priority and queue."""
     hits = tuple(
@@ -137,7 +153,40 @@ def evaluate(msg: ParsedMessage, ctx: Context) -> Verdict:
         for name, fn in sorted(discover().items())
         if name not in ctx.rules.disabled and (hit := fn(msg, ctx)) is not None
     )
-    categories = [h.effect.split("=", 1)[1] for h in hits if h.effect.startswith("category=")]
-    category = categories[0] if categories else DEFAULT_CATEGORY
+    learned = {h.rule: h for h in hits if h.rule in LEARNED.values()}
+    after = frozenset(getattr(ctx.rules, "after_model", ()))
+    if (by_model := learned.get(LEARNED["priority"])) is not None:
+        priority = fold_priority((by_model, *(h for h in hits if h.rule in after)))
+    else:
+        priority = fold_priority(tuple(h for h in hits if h.rule not in LEARNED.values()))
+    if (by_model := learned.get(LEARNED["category"])) is not None:
+        category = _value(by_model)
+    else:
+        categories = [_value(h) for h in hits if h.effect.startswith("category=")]
+        category = categories[0] if categories else DEFAULT_CATEGORY
+    if learned:
+        hits = tuple(h for h in hits if _agrees(h, priority, category, learned, after))
     queue = queue_for(category, ctx.product, ctx.queues) if ctx.queues else ""
-    return Verdict(category, fold_priority(hits), hits, queue)
+    return Verdict(category, priority, hits, queue)
+
+
+def _value(hit: RuleHit) -> str:
+    return hit.effect.split("=", 1)[1]
+
+
+def _agrees(
+    hit: RuleHit, priority: str, category: str, learned: Mapping[str, RuleHit],
+    after: frozenset[str],
+) -> bool:
+    """Whether a hit is a reason for the outcome the learned rules decided: theirs are, so is
+    a word rule that calls for the same level or category; a step counts when it was
+    applied (after_model) or the question was left to the word rules."""
+    if hit.rule in learned:
+        return True
+    if hit.effect.startswith("category="):
+        return LEARNED["category"] not in learned or _value(hit) == category
+    if hit.effect.startswith("priority="):
+        return LEARNED["priority"] not in learned or _value(hit) == priority
+    if hit.effect.startswith("priority"):
+        return LEARNED["priority"] not in learned or hit.rule in after
+    return True

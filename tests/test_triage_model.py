@@ -276,3 +276,52 @@ def test_check_config_rejects_a_missing_model(make_maild: Callable[..., Maild],
     done = maild("check-config")
     assert done.returncode == 2
     assert b"rules.model" in done.stderr and b"nowhere.json.gz" in done.stderr
+
+
+def test_agent_corrections_export_as_labelled_mail(make_maild: Callable[..., Maild],
+                                                   tmp_path: Path) -> None:
+    m = make_maild(rules={"vip_senders": ["*@vip.example"]})
+
+    def ingest(raw: bytes) -> dict[str, Any]:
+        done = m("ingest", "-", "--json", input=raw)
+        assert done.returncode == 0, done.stderr.decode()
+        out: dict[str, Any] = json.loads(done.stdout)[0]
+        return out
+
+    def note_of(n: int) -> str:
+        return next(r["message_id"] for r in m.json("outbox", "list", "--all")
+                    if r["purpose"] == "notify" and r["ticket"] == n)
+
+    def agent(text: str, n: int) -> None:
+        extra = f"In-Reply-To: {note_of(n)}\r\nReferences: {note_of(n)}\r\n"
+        out = ingest(mail(subject="RE: x", body=text, sender="Alice <alice@example.com>",
+                          extra=extra))
+        assert out["action"] == "agent_reply", out
+
+    a = ingest(mail(subject="导出很慢", body="月底导出报表要等很久，请帮忙看看。"))["ticket"]
+    b = ingest(mail(subject="Login page typo", body="Tiny typo on the login page."))["ticket"]
+    c = ingest(mail(subject="Question", body="How do I add a user?",
+                    sender="boss@vip.example"))["ticket"]
+    d = ingest(mail(subject="Question", body="How do I add a user?",
+                    sender="boss@vip.example"))["ticket"]
+    untouched = ingest(mail(subject="Another", body="Something else."))["ticket"]
+    agent("#priority P1\r\n马上处理", a)
+    agent("#category functional\r\nnoted", b)
+    agent("#category consultation\r\nnoted", c)  # VIP-raised priority, not set: left out
+    agent("#priority P3\r\n#category consultation\r\nnoted", d)
+    shown = {n: m.json("tickets", "show", str(n)) for n in (a, b)}
+
+    out = tmp_path / "mine.jsonl"
+    done = m("triage", "export", "--out", str(out))
+    assert done.returncode == 0, done.stderr.decode()
+    records = {r["id"]: r for r in learn.records(out)}
+    assert set(records) == {f"ticket-{a}", f"ticket-{b}", f"ticket-{d}"}
+    assert f"ticket-{untouched}" not in records and f"ticket-{c}" not in records
+    ra, rb, rd = records[f"ticket-{a}"], records[f"ticket-{b}"], records[f"ticket-{d}"]
+    assert (ra["priority"], ra["category"]) == ("P1", shown[a]["category"])
+    assert ra["subject"] == "导出很慢" and "月底导出报表" in ra["body"]
+    assert (rb["priority"], rb["category"]) == (shown[b]["priority"], "functional")
+    assert (rd["priority"], rd["category"]) == ("P3", "consultation")
+    assert "vip.example" not in out.read_text() and "customer.cn" not in out.read_text()
+    assert m("triage", "export", "--since", "2999-01-01").stdout == b""
+    assert m("triage", "export", "--since", "soon").returncode == 1

@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check.add_argument("--misses", action="store_true", help="list every disagreement")
     add_json(check)
     check.set_defaults(handler=handle_check)
+    export = verbs.add_parser(
+        "export", help="the tickets an agent re-prioritised or re-categorised, as labelled mail"
+    )
+    export.add_argument("--since", metavar="DATE", help="tickets created since (YYYY-MM-DD)")
+    export.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    export.set_defaults(handler=handle_export)
 
 
 def handle_train(args: argparse.Namespace) -> int:
@@ -144,3 +150,31 @@ def _table(question: str, labels: tuple[str, ...], counts: Counter[tuple[str, st
     print("      " + "".join(f"{g:>6}" for g in labels))
     for w in labels:
         print(f"{w:>6}" + "".join(f"{counts[(w, g)]:>6}" for g in labels))
+
+
+def handle_export(args: argparse.Namespace) -> int:
+    import sys
+    from zoneinfo import ZoneInfo
+
+    from maild.commands.common import App
+    from maild.corrected import labelled
+
+    app = App.load(args).ready()
+    since = None
+    if args.since:
+        try:
+            day = datetime.fromisoformat(args.since)
+        except ValueError:
+            raise MaildError(f"--since: not a date {args.since!r} (use YYYY-MM-DD)") from None
+        since = day.replace(tzinfo=day.tzinfo or ZoneInfo(app.settings.support.timezone))
+    with app.sessions() as s:
+        lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in labelled(s, since)]
+    if args.out is None:
+        sys.stdout.writelines(lines)
+    else:
+        try:
+            args.out.write_text("".join(lines), encoding="utf-8")
+        except OSError as e:
+            raise MaildError(f"cannot write {args.out}: {e.strerror}") from e
+        print(f"wrote {len(lines)} labelled mails to {args.out}", file=sys.stderr)
+    return 0

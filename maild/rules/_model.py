@@ -126,7 +126,10 @@ def judge(model: Model, question: str, vec: Mapping[int, float], shown: int = 3)
                                                                           strict=True)),
         reverse=True,
     )
-    because = tuple(terms_of[col] for p, col in pull[:shown] if p > 0)
+    # single characters weigh in but explain little: name longer terms first
+    named = [terms_of[col] for p, col in pull[:10] if p > 0]
+    because = tuple(([t for t in named if len(t) > 1] + [t for t in named if len(t) == 1])
+                    [:shown])
     return Judgement(head.labels[best], sure, because)
 
 

@@ -197,6 +197,24 @@ def _tampered(change: Callable[[dict[str, Any]], None]) -> bytes:
     return json.dumps(data).encode()
 
 
+def test_a_model_retrained_in_place_is_read_again(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(_small()))
+    first = _model.configured(str(path))
+    assert first is not None and first is _model.configured(str(path))
+    data = _small()
+    data["trained_on"] = 7
+    path.write_text(json.dumps(data))
+    os.utime(path, ns=(1, 10**18))  # a later version, whatever the clock's resolution
+    again = _model.configured(str(path))
+    assert again is not None and again.trained_on == 7
+    path.unlink()
+    with pytest.raises(ConfigError, match="rules.model"):
+        _model.configured(str(path))
+
+
 @pytest.mark.parametrize("content, problem", [
     (b"", "cannot read the triage model"),
     (b"{not json", "cannot read the triage model"),

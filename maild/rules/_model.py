@@ -25,7 +25,7 @@ from array import array
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,7 @@ class Head:
 @dataclass(frozen=True, slots=True)
 class Model:
     index: Mapping[str, int]  # term -> column
+    names: tuple[str, ...]  # column -> term
     idf: array[float]
     heads: Mapping[str, Head]
     trained_on: int  # labelled mails behind the weights
@@ -119,7 +120,7 @@ def judge(model: Model, question: str, vec: Mapping[int, float], shown: int = 3)
     best = max(range(len(scores)), key=scores.__getitem__)
     top = scores[best]
     sure = 1.0 / sum(math.exp(s - top) for s in scores)
-    terms_of = _terms_by_column(model)
+    terms_of = model.names
     mean = [sum(w[col] for w in head.weights) / len(head.weights) for col in vec]
     pull = sorted(
         ((x * (head.weights[best][col] - m), col) for (col, x), m in zip(vec.items(), mean,
@@ -131,20 +132,6 @@ def judge(model: Model, question: str, vec: Mapping[int, float], shown: int = 3)
     because = tuple(([t for t in named if len(t) > 1] + [t for t in named if len(t) == 1])
                     [:shown])
     return Judgement(head.labels[best], sure, because)
-
-
-_BY_COLUMN: dict[int, tuple[str, ...]] = {}
-
-
-def _terms_by_column(model: Model) -> tuple[str, ...]:
-    key = id(model.index)
-    cached = _BY_COLUMN.get(key)
-    if cached is None:
-        names = [""] * len(model.index)
-        for term, col in model.index.items():
-            names[col] = term
-        cached = _BY_COLUMN[key] = tuple(names)
-    return cached
 
 
 def to_json(index: Sequence[str], idf: Sequence[float], heads: Mapping[str, Head],
@@ -221,7 +208,7 @@ def from_json(data: Any, source: str) -> Model:
             if any(len(r) != len(names) for r in rows):
                 raise ValueError(f"head {q!r} has weight rows of the wrong length")
             heads[q] = Head(labels, intercept, rows)
-        return Model({t: i for i, t in enumerate(names)}, idf, heads,
+        return Model({t: i for i, t in enumerate(names)}, tuple(names), idf, heads,
                      int(data["trained_on"]), source,
                      str((data.get("labelled") or {}).get("sha256", "")))
     except (AttributeError, KeyError, TypeError, ValueError, binascii.Error) as e:
@@ -240,10 +227,20 @@ def load(path: Path) -> Model:
     return from_json(data, str(path))
 
 
-@cache
 def configured(setting: str) -> Model | None:
     """The model `rules.model` names: the shipped one for "", none for "none", else the
-    file. Read once per process and setting."""
+    file. Read once per process and file version: retrained in place, a reload (SIGHUP)
+    reads it again."""
     if setting.strip().lower() == NONE:
         return None
-    return load(Path(setting) if setting else defaults_dir() / SHIPPED)
+    path = Path(setting) if setting else defaults_dir() / SHIPPED
+    try:
+        st = path.stat()
+    except OSError as e:
+        raise ConfigError(str(path), [f"rules.model: cannot read the triage model: {e}"]) from e
+    return _read(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _read(path: Path, mtime_ns: int, size: int) -> Model:
+    return load(path)

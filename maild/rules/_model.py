@@ -120,15 +120,16 @@ def judge(model: Model, question: str, vec: Mapping[int, float], shown: int = 3)
     best = max(range(len(scores)), key=scores.__getitem__)
     top = scores[best]
     sure = 1.0 / sum(math.exp(s - top) for s in scores)
-    terms_of = model.names
+    if not shown:
+        return Judgement(head.labels[best], sure, ())
     mean = [sum(w[col] for w in head.weights) / len(head.weights) for col in vec]
     pull = sorted(
-        ((x * (head.weights[best][col] - m), col) for (col, x), m in zip(vec.items(), mean,
-                                                                          strict=True)),
+        ((x * (head.weights[best][col] - m), col)
+         for (col, x), m in zip(vec.items(), mean, strict=True)),
         reverse=True,
     )
     # single characters weigh in but explain little: name longer terms first
-    named = [terms_of[col] for p, col in pull[:10] if p > 0]
+    named = [model.names[col] for p, col in pull[:10] if p > 0]
     because = tuple(([t for t in named if len(t) > 1] + [t for t in named if len(t) == 1])
                     [:shown])
     return Judgement(head.labels[best], sure, because)

@@ -259,10 +259,16 @@ def test_cli_train_check_and_parse_with_the_trained_model(
     assert out.exists() and not out.with_name(out.name + ".tmp").exists()
 
     maild = make_maild(upgrade=False, rules={"model": str(out)})
-    checked = maild.json("triage", "check", str(one), "--misses")
+    three = _labelled(tmp_path / "three.jsonl", copies=1)
+    checked = maild.json("triage", "check", str(one), str(three), "--misses")
     assert checked["model"] == str(out)
-    assert checked["total"]["mails"] == 48 and checked["total"]["priority"] == 1.0
-    assert sum(c["mails"] for c in checked["confusion"]["priority"]) == 48
+    assert checked["files"][str(one)]["trained_on"] is True
+    assert checked["files"][str(three)]["trained_on"] is False
+    assert checked["files"][str(one)]["priority"] == 1.0
+    assert checked["total"]["mails"] == 64
+    assert sum(c["mails"] for c in checked["confusion"]["priority"]) == 64
+    said = maild("triage", "check", str(one), str(three)).stdout.decode()
+    assert said.count("the model was trained on this file") == 1
 
     p = tmp_path / "m.eml"
     p.write_bytes(mail(subject="System down", body="All users cannot log in, error 500."))

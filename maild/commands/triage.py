@@ -54,7 +54,8 @@ def handle_train(args: argparse.Namespace) -> int:
         raise MaildError(f"{len(mails)} labelled mails are too few to learn from")
     data = learn.fit(mails)
     data["labelled"] = {"files": sorted(p.name for p in args.files),
-                        "sha256": learn.fingerprint(args.files)}
+                        "sha256": learn.fingerprint(args.files),
+                        "each": sorted(learn.fingerprint([p]) for p in args.files)}
     held = learn.held_out(mails) if args.held_out and len(args.files) > 1 else {}
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     if args.out.name.endswith(".gz"):
@@ -114,7 +115,9 @@ def handle_check(args: argparse.Namespace) -> int:
                     misses.append({"id": str(record.get("id", "")), "question": q,
                                    "want": want, "got": got,
                                    "subject": str(record.get("subject", ""))[:80]})
-        files[str(path)] = {"mails": n, **{q: right[q] / n if n else 0.0 for q in right}}
+        seen = model is not None and learn.fingerprint([path]) in model.trained_files
+        files[str(path)] = {"mails": n, "trained_on": seen,
+                            **{q: right[q] / n if n else 0.0 for q in right}}
     total = sum(f["mails"] for f in files.values())
     out: dict[str, Any] = {
         "model": model.source if model else None,
@@ -134,7 +137,9 @@ def handle_check(args: argparse.Namespace) -> int:
         return 0
     for name, f in files.items():
         print(f"{name}: {f['mails']} mails, priority {f['priority']:.1%}, "
-              f"category {f['category']:.1%}")
+              f"category {f['category']:.1%}"
+              + ("  (the model was trained on this file: this says nothing about unseen "
+                 "mail)" if f["trained_on"] else ""))
     t = out["total"]
     print(f"all: {t['mails']} mails, priority {t['priority']:.1%}, category {t['category']:.1%}")
     _table("priority", PRIORITIES, confusion["priority"])

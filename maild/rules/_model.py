@@ -86,6 +86,7 @@ class Model:
     trained_on: int  # labelled mails behind the weights
     source: str  # the file it was read from, for messages
     labelled: str = ""  # the fingerprint of the labelled files it was trained on
+    trained_files: frozenset[str] = frozenset()  # the fingerprint of each of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +212,8 @@ def from_json(data: Any, source: str) -> Model:
             heads[q] = Head(labels, intercept, rows)
         return Model({t: i for i, t in enumerate(names)}, tuple(names), idf, heads,
                      int(data["trained_on"]), source,
-                     str((data.get("labelled") or {}).get("sha256", "")))
+                     str((data.get("labelled") or {}).get("sha256", "")),
+                     frozenset(str(h) for h in (data.get("labelled") or {}).get("each", ())))
     except (AttributeError, KeyError, TypeError, ValueError, binascii.Error) as e:
         raise ConfigError(source, [f"rules.model: not a triage model: {e}"]) from e
 

@@ -55,7 +55,9 @@ def judged(work: Path, name: str, model: str, mails: list[dict[str, str]]) -> li
     out = json.loads(maild(home, "ingest", "--silent", "--json", *files).stdout)
     tickets = {t["number"]: t for t in json.loads(maild(home, "tickets", "list", "--limit",
                                                         str(len(files) + 10), "--json").stdout)}
+    # a mail that made no ticket (suppressed, quarantined) counts as judged wrong
     return [(tickets[row["ticket"]]["priority"], tickets[row["ticket"]]["category"])
+            if row.get("ticket") in tickets else ("no ticket: " + str(row.get("action")), "")
             for row in out]
 
 

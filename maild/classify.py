@@ -11,9 +11,14 @@ import re
 
 from maild.message import Kind, ParsedMessage
 
+# the subject alone says "automatic reply" only in the form auto-replies take: the marker
+# then a colon ("自动回复: 订单导出失败", "Out of Office: …"), or the marker and nothing else
+# ("休假中"). A customer writing about the feature — "休假期间怎么委托别人审批", "Vacation
+# request approval broken", "Automatic reply emails not sent" — is a new request.
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(auto(matic)?\s*(reply|response|antwort)|out of (the )?office|autoreply|auto:|"
-    r"自动回复|自動回覆|自动答复|休假|不在办公室|外出|vacation|abwesenheit|absence)",
+    r"^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|autoreply|auto|"
+    r"自动回复|自動回覆|自动答复|休假中?|不在办公室|外出|vacation( reply)?|abwesenheit|"
+    r"absence)\s*(?:[:：]|[.!。！]?\s*$)",
     re.IGNORECASE,
 )
 _BOUNCE_FROM = re.compile(r"^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@", re.IGNORECASE)

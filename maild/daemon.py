@@ -29,6 +29,7 @@ from maild.sources.imap_loop import MailboxLoop
 from maild.sources.maildir import MaildirSource
 
 log = logging.getLogger("maild.daemon")
+RECORD_RETRY = 1.0  # seconds between tries to record SMTP answers the database refused
 MAILDIR_POLL = 1.0
 SLA_SWEEP = 60.0  # seconds between looks for SLA targets coming due
 RETENTION_SWEEP = 86400.0  # seconds between retention purges
@@ -251,13 +252,23 @@ class Daemon:
         recorded: set[int] = set()
 
         async def sent(result: Result) -> None:
-            await self._work(self.sender.record, [result], claimed)
-            recorded.add(result.id)
+            try:
+                await self._work(self.sender.record, [result], claimed)
+                recorded.add(result.id)
+            except TransientError as e:  # recorded below, once the database answers
+                log.warning("outbox %d: answer not recorded yet: %s", result.id, e)
 
         results = await self.sender.deliver(claimed, sent)
         rest = [r for r in results if r.id not in recorded]
-        if rest:
-            await self._work(self.sender.record, rest, claimed)
+        while rest and not self.stopping.is_set():
+            # the mail went out: record its answer, never send it again for a locked or
+            # restarting database (a row left "sending" is resent after outbox.stale_after)
+            try:
+                await self._work(self.sender.record, rest, claimed)
+                rest = []
+            except TransientError as e:
+                log.warning("outbox: %d answers not recorded yet: %s", len(rest), e)
+                await self._pause(RECORD_RETRY)
         return any(r.ok for r in results)
 
     async def _maildir_loop(self, source: MaildirSource) -> None:

@@ -145,10 +145,11 @@ def _same_answers(model: _model.Model, mails: Sequence[Labelled],
                   fitted: dict[str, list[str]]) -> None:
     """maild's own reading of the written weights must give the fitted model's answers (a
     different term split or weighting would silently make another model)."""
+    vectors = [_model.vector(model, m.text) for m in mails]  # once per mail, not per question
     for question, answers in fitted.items():
         differ = [
-            m.id for m, want in zip(mails, answers, strict=True)
-            if _model.judge(model, question, _model.vector(model, m.text), 0).label != want
+            m.id for m, vec, want in zip(mails, vectors, answers, strict=True)
+            if _model.judge(model, question, vec, 0).label != want
         ]
         if len(differ) > len(mails) // 200:  # rounding the weights may tip a near tie
             raise MaildError(f"the written model answers {question} differently from the "
